@@ -1,0 +1,118 @@
+"""What went wrong in a user's handler, kept where the user can see it.
+
+Clients get a short, fixed text; the details (the traceback) go to an
+`ErrorLog` that the notebook layer shows under the served page, and to the
+`htmxws_nb` logger for scripts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+__all__ = ["ErrorLog", "HandlerError", "RecentLog", "logger", "recent_log"]
+
+logger = logging.getLogger("htmxws_nb")
+
+
+@dataclass(frozen=True)
+class HandlerError:
+    """One exception raised by user code, with where it happened."""
+
+    where: str  # e.g. "websocket /ws: on_message" or "GET /"
+    exception: BaseException
+    traceback: str
+    connection: str | None = None
+    time: float = field(default_factory=time.time)
+
+    @classmethod
+    def capture(cls, where: str, exc: BaseException, connection: str | None = None) -> HandlerError:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return cls(where, exc, text, connection)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.where}: {type(self.exception).__name__}: {self.exception}"
+
+    def __str__(self) -> str:
+        return f"Error in {self.where}\n{self.traceback}"
+
+    def _repr_html_(self) -> str:
+        return (f'<details open style="color:#a00"><summary><b>Error in {escape(self.where)}</b>: '
+                f'{escape(type(self.exception).__name__)}: {escape(str(self.exception))}</summary>'
+                f'<pre style="white-space:pre-wrap">{escape(self.traceback)}</pre></details>')
+
+
+class ErrorLog:
+    """The most recent handler errors, and who wants to hear of new ones.
+
+    Thread-safe: errors arrive on the server's thread, readers sit in the
+    notebook's.
+    """
+
+    def __init__(self, size: int = 50) -> None:
+        self._errors: deque[HandlerError] = deque(maxlen=size)
+        self._listeners: list[Callable[[HandlerError], None]] = []
+        self._lock = threading.Lock()
+
+    def add(self, error: HandlerError) -> None:
+        logger.error("Error in %s\n%s", error.where, error.traceback.rstrip())
+        with self._lock:
+            self._errors.append(error)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(error)
+
+    def subscribe(self, listener: Callable[[HandlerError], None]) -> Callable[[], None]:
+        """Call `listener` with each new error; returns a function that unsubscribes."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def since(self, moment: float) -> list[HandlerError]:
+        with self._lock:
+            return [e for e in self._errors if e.time >= moment]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._errors.clear()
+
+    def __iter__(self):
+        with self._lock:
+            return iter(list(self._errors))
+
+    def __len__(self) -> int:
+        return len(self._errors)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<ErrorLog: {len(self)} errors>"
+
+
+class RecentLog(logging.Handler):
+    """The last log lines of uvicorn and htmxws_nb, kept instead of printed into notebook cells."""
+
+    def __init__(self, size: int = 200) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        self.lines: deque[str] = deque(maxlen=size)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+recent_log = RecentLog()

@@ -1,0 +1,320 @@
+"""Filling a handler's parameters, the way FastHTML fills them.
+
+A handler's signature is read once, when it is registered, into a
+`ParamPlan`: for each parameter, where its value comes from and how it is
+cast. Filling then costs a few dict lookups per message, which matters on
+the websocket path.
+
+Websocket sources, in order: special names (`ws`, `send`, `data`, `session`,
+`scope`, `app`, `state`, `htmx`), path parameters, the JSON payload, the
+htmx headers (`hx_trigger` finds `HX-Trigger`), then query parameters.
+HTTP sources: special names (`request`/`req`, `session`, `scope`, `app`,
+`state`, `htmx`), path parameters, query parameters, form fields, cookies,
+then headers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+__all__ = ["HtmxHeaders", "ParamError", "ParamPlan", "Sources", "compile_plan"]
+
+_MISSING = object()
+_TRUE = frozenset({"1", "true", "on", "yes", "y", "t"})
+_FALSE = frozenset({"", "0", "false", "off", "no", "n", "f", "none", "null"})
+
+
+class ParamError(ValueError):
+    """A parameter that is missing or cannot be cast; its text is safe to show a client."""
+
+
+@dataclass(frozen=True)
+class HtmxHeaders:
+    """The htmx request headers, as attributes (`htmx.trigger`, `htmx.target`, ...)."""
+
+    request: str | None = None
+    trigger: str | None = None
+    trigger_name: str | None = None
+    target: str | None = None
+    current_url: str | None = None
+    prompt: str | None = None
+    boosted: str | None = None
+    history_restore_request: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, Any]) -> HtmxHeaders:
+        """Build from headers whose names are lower-cased (`hx-trigger`)."""
+        values = {}
+        for field in dataclasses.fields(cls):
+            value = headers.get("hx-" + field.name.replace("_", "-"))
+            values[field.name] = None if value is None else str(value)
+        return cls(**values)
+
+    def __bool__(self) -> bool:
+        return self.request is not None
+
+
+class Sources:
+    """Where one call's values come from: special values by name, then `lookups` in order."""
+
+    __slots__ = ("lookups",)
+
+    lookups: tuple[Mapping[str, Any], ...]
+
+    def specials(self, name: str) -> Any:
+        raise NotImplementedError
+
+
+# -- casting -------------------------------------------------------------------
+
+def _last(value: Any) -> Any:
+    return value[-1] if isinstance(value, list) and value else value
+
+
+def _to_str(value: Any) -> str:
+    value = _last(value)
+    if isinstance(value, (dict, list)):
+        raise ValueError("expected text")
+    return str(value)
+
+
+def _to_int(value: Any) -> int:
+    value = _last(value)
+    if isinstance(value, bool):
+        raise ValueError("expected an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("expected an integer")
+        return int(value)
+    return int(str(value).strip())
+
+
+def _to_float(value: Any) -> float:
+    value = _last(value)
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    return float(str(value).strip()) if isinstance(value, str) else float(value)
+
+
+def _to_bool(value: Any) -> bool:
+    value = _last(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("expected true or false")
+
+
+_SIMPLE_CASTS: dict[Any, Callable[[Any], Any]] = {
+    str: _to_str,
+    int: _to_int,
+    float: _to_float,
+    bool: _to_bool,
+    datetime.date: lambda v: datetime.date.fromisoformat(_to_str(v)),
+    datetime.datetime: lambda v: datetime.datetime.fromisoformat(_to_str(v)),
+}
+_TYPE_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _optional_inner(annotation: Any) -> tuple[Any, bool]:
+    """`X | None` → (X, True); anything else → (annotation, False)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) < len(typing.get_args(annotation)):
+            return (args[0] if len(args) == 1 else typing.Union[tuple(args)]), True  # noqa: UP007 - built at run time
+    return annotation, False
+
+
+def caster_for(annotation: Any) -> Callable[[Any], Any] | None:
+    """The function that casts a raw value to `annotation`, or None to pass it as is."""
+    if annotation in (inspect.Parameter.empty, Any, object):
+        return None
+    inner, optional = _optional_inner(annotation)
+    if optional:
+        cast = caster_for(inner)
+        if cast is None:
+            return None
+        return lambda v: None if v is None else cast(v)
+    if annotation in _SIMPLE_CASTS:
+        return _SIMPLE_CASTS[annotation]
+    origin = typing.get_origin(annotation)
+    if annotation is list or origin is list:
+        args = typing.get_args(annotation)
+        item = caster_for(args[0]) if args else None
+
+        def to_list(value: Any) -> list:
+            items = value if isinstance(value, list) else [value]
+            return [item(v) for v in items] if item else list(items)
+
+        return to_list
+    if origin is Literal:
+        choices = typing.get_args(annotation)
+
+        def to_choice(value: Any) -> Any:
+            value = _last(value)
+            for choice in choices:
+                if value == choice or str(value) == str(choice):
+                    return choice
+            raise ValueError("expected one of " + ", ".join(map(str, choices)))
+
+        return to_choice
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return lambda v: annotation(_last(v))
+    if callable(annotation):
+        return lambda v: annotation(_last(v))
+    return None
+
+
+def _describe(annotation: Any) -> str:
+    inner, _ = _optional_inner(annotation)
+    return _TYPE_NAMES.get(inner, getattr(inner, "__name__", str(inner)))
+
+
+# -- plans ------------------------------------------------------------------
+
+WS_SPECIALS = frozenset({"ws", "websocket", "send", "data", "scope", "app", "state", "htmx"})
+HTTP_SPECIALS = frozenset({"request", "req", "scope", "app", "state", "htmx"})
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: a special value (then maybe cast), or a field looked up by name."""
+
+    name: str
+    special: str | None
+    keys: tuple[str, ...]
+    cast: Callable[[Any], Any] | None
+    default: Any
+    annotation: Any
+
+    def resolve(self, sources: Sources) -> Any:
+        if self.special is not None:
+            value = sources.specials(self.special)
+            return self.cast(value) if self.cast else value
+        for mapping in sources.lookups:
+            for key in self.keys:
+                value = mapping.get(key, _MISSING)
+                if value is not _MISSING:
+                    return self._cast(value)
+        if self.default is not _MISSING:
+            return self.default
+        raise ParamError(f"missing required field '{self.name}'")
+
+    def _cast(self, value: Any) -> Any:
+        if self.cast is None:
+            return value
+        try:
+            return self.cast(value)
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise ParamError(
+                f"invalid value for '{self.name}': expected {_describe(self.annotation)}"
+            ) from None
+
+
+def _special_for(name: str, annotation: Any, specials: frozenset[str]) -> str | None:
+    inner, _ = _optional_inner(annotation)
+    if isinstance(inner, type) and issubclass(inner, WebSocket):
+        return "ws"
+    if isinstance(inner, type) and issubclass(inner, Request):
+        return "request"
+    if inner is HtmxHeaders:
+        return "htmx"
+    if inner is dict or (isinstance(inner, type) and dataclasses.is_dataclass(inner)):
+        return "data"
+    if annotation is not inspect.Parameter.empty:
+        return None
+    if "session".startswith(name):
+        return "session"
+    if name in specials:
+        return {"websocket": "ws", "req": "request"}.get(name, name)
+    return None
+
+
+def _dataclass_builder(cls: type) -> Callable[[Any], Any]:
+    """Build `cls` from the payload's fields, each cast by its annotation."""
+    hints = typing.get_type_hints(cls)
+    casts = {f.name: caster_for(hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init}
+
+    def build(data: Mapping[str, Any]) -> Any:
+        values = {}
+        for name, cast in casts.items():
+            if name in data:
+                try:
+                    values[name] = cast(data[name]) if cast else data[name]
+                except (TypeError, ValueError):
+                    raise ParamError(f"invalid value for '{name}'") from None
+        try:
+            return cls(**values)
+        except TypeError:
+            raise ParamError(f"missing fields for {cls.__name__}") from None
+
+    return build
+
+
+def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Annotations resolved to types; one that cannot be resolved is left as written."""
+    try:
+        return typing.get_type_hints(fn)
+    except Exception:
+        pass
+    hints = {}
+    namespace = getattr(fn, "__globals__", {})
+    for name, annotation in getattr(fn, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+        except Exception:
+            hints[name] = annotation
+    return hints
+
+
+@dataclass(frozen=True)
+class ParamPlan:
+    """A handler's parameters, resolved once, filled per call."""
+
+    params: tuple[Param, ...]
+
+    def fill(self, sources: Sources) -> dict[str, Any]:
+        return {p.name: p.resolve(sources) for p in self.params}
+
+
+def compile_plan(fn: Callable[..., Any], kind: Literal["ws", "http"]) -> ParamPlan:
+    """Read `fn`'s signature once into a plan for filling its parameters."""
+    specials = WS_SPECIALS if kind == "ws" else HTTP_SPECIALS
+    hints = _type_hints(fn)
+    params = []
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        annotation = hints.get(p.name, p.annotation)
+        default = _MISSING if p.default is inspect.Parameter.empty else p.default
+        inner, optional = _optional_inner(annotation)
+        if optional and default is _MISSING:
+            default = None
+        special = _special_for(p.name, annotation, specials)
+        if special is None:
+            cast = caster_for(annotation)
+        elif special == "data" and inner is not dict and dataclasses.is_dataclass(inner):
+            cast = _dataclass_builder(inner)
+        else:
+            cast = None
+        keys = tuple(dict.fromkeys((p.name, p.name.replace("_", "-").lower())))
+        params.append(Param(p.name, special, keys, cast, default, annotation))
+    return ParamPlan(tuple(params))

@@ -1,0 +1,186 @@
+"""`serve()`: the tutorial's last line, for scripts and for notebooks.
+
+- Run as a script (`python chat_ws.py`): uvicorn in the foreground on
+  127.0.0.1:5001 (or `PORT`/`HOST`, or the arguments) until Ctrl+C.
+- In an IPython kernel: a background `Server` that is ready when `serve()`
+  returns, shown as an iframe when it is a cell's value. Calling it again
+  is idempotent: the same app gets the running server, a new app object
+  takes over the port its predecessor used.
+- Imported as a module (e.g. by `uvicorn chat_ws:app`): does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from typing import Any
+
+from starlette.types import ASGIApp
+
+from .components import to_html
+from .errors import ErrorLog, HandlerError, logger, recent_log
+from .server import DEFAULT_HOST, DEFAULT_PORT, Server, bind_socket, port_in_use
+
+__all__ = ["running_servers", "serve", "server_for", "show"]
+
+PORT_ATTEMPTS = 20  # ports tried after the requested one before asking the OS for any free port
+
+_servers: dict[tuple[str, int], Server] = {}
+_lock = threading.Lock()
+
+
+def in_notebook() -> bool:
+    """True in an IPython kernel or shell, where `serve()` must not block."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
+
+
+def running_servers() -> list[Server]:
+    """The servers this process started from a notebook that are still running."""
+    with _lock:
+        return [s for s in _servers.values() if s.running]
+
+
+def serve(app: ASGIApp | None = None, *, port: int | None = None, host: str | None = None,
+          url: str | None = None, **options: Any) -> Server | None:
+    """Serve `app` (by default the caller's global `app`).
+
+    `url` chooses the iframe's URL in a notebook: 'auto', 'direct', 'proxy'
+    or a template with `{port}` (see `htmxws_nb.display`). Other options go
+    to `Server` (`ws_max_size`, `ws_ping_interval`, ...).
+    """
+    caller = sys._getframe(1).f_globals
+    if app is None:
+        app = caller.get("app")
+        if app is None:
+            raise ValueError("serve() found no `app`: define `app = FastHTML(...)` first, or pass serve(app)")
+    host = host or os.environ.get("HOST") or DEFAULT_HOST
+    port = int(port if port is not None else os.environ.get("PORT") or DEFAULT_PORT)
+    if in_notebook():
+        server = _serve_in_background(app, host, port, **options)
+        server.display_mode = url or server.display_mode
+        return server
+    if caller.get("__name__") == "__main__":
+        _serve_in_foreground(app, host, port, **options)
+    return None
+
+
+def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> None:
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise SystemExit(f"htmxws_nb: cannot listen on {host}:{port}: {exc.strerror}. "
+                         "Choose another port with PORT=... or serve(port=...).") from None
+    if not logger.handlers:
+        logger.addHandler(logging.StreamHandler())
+    server = Server(app, sock, quiet=False, **options)
+    _connect_errors(server, app)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+
+
+def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> Server:
+    _quiet_logging()
+    with _lock:
+        for server in _servers.values():
+            if server.running and server.app is app:
+                return server
+        server = _servers.get((host, port))
+        if server is not None and server.running:
+            _prepare(app)
+            server.replace_app(app)
+            _connect_errors(server, app)
+            server.note = ""
+            return server
+        sock, note = _bind_near(host, port)
+        server = Server(_prepare(app), sock, **options)
+        server.note = note
+        _connect_errors(server, app)
+        _servers[(host, port)] = server
+    return server.start()
+
+
+def _bind_near(host: str, port: int):
+    """Bind `port`, or the next free one, or any: (socket, a note saying what happened)."""
+    try:
+        return bind_socket(host, port), ""
+    except OSError as exc:
+        if not port_in_use(exc) or port == 0:
+            raise
+    for candidate in range(port + 1, min(port + 1 + PORT_ATTEMPTS, 65536)):
+        try:
+            sock = bind_socket(host, candidate)
+            break
+        except OSError as exc:
+            if not port_in_use(exc):
+                raise
+    else:
+        sock = bind_socket(host, 0)
+    actual = sock.getsockname()[1]
+    return sock, f"Port {port} is in use by another program; serving on port {actual} instead."
+
+
+def _prepare(app: ASGIApp) -> ASGIApp:
+    """Turn on the notebook helpers of one of our apps (iframe sizing, live reload)."""
+    live = getattr(app, "live", None)
+    if live is not None:
+        live.enabled = True
+    return app
+
+
+def _connect_errors(server: Server, app: ASGIApp) -> None:
+    """Make the app report handler errors to the server's log, which the notebook shows."""
+    if isinstance(getattr(app, "errors", None), ErrorLog):
+        app.errors = server.errors
+
+
+class _UvicornErrors(logging.Handler):
+    """Turns uvicorn's "Exception in ASGI application" records into errors the notebook shows.
+
+    That is how exceptions from apps that are not ours (plain Starlette, say)
+    reach the server's error panel instead of a random cell's stderr.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.exc_info or record.exc_info[1] is None:
+            return
+        thread = threading.current_thread()
+        for server in running_servers():
+            if server.owns_thread(thread):
+                server.errors.add(HandlerError.capture("ASGI application", record.exc_info[1]))
+
+
+def _quiet_logging() -> None:
+    """Keep uvicorn's and our log lines out of cells: they would land in whatever cell runs."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "htmxws_nb"):
+        log = logging.getLogger(name)
+        log.propagate = False
+        if recent_log not in log.handlers:
+            log.addHandler(recent_log)
+    error_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(h, _UvicornErrors) for h in error_log.handlers):
+        error_log.addHandler(_UvicornErrors())
+
+
+def server_for(target: Any) -> Server:
+    """The running server of a `Server` or an app served from this notebook."""
+    if isinstance(target, Server):
+        return target
+    for server in running_servers():
+        if server.app is target:
+            return server
+    raise LookupError("this app is not being served: call serve(app) first")
+
+
+def show(target: Any, path: str = "/", height: int | None = None) -> None:
+    """Show a route of a served app (or `Server`) in an iframe; components are shown as HTML."""
+    if isinstance(target, Server) or hasattr(target, "router"):
+        server_for(target).show(path, height)
+        return
+    from IPython.display import HTML, display
+
+    display(HTML(to_html(target)))

@@ -1,0 +1,411 @@
+"""The websocket endpoint: one receive loop and one writer per connection.
+
+Incoming text frames are the htmx ws extension's JSON; each is dispatched to
+the handler registered for the path *at that moment*, so a re-run notebook
+cell takes over connections that are already open.
+
+Outgoing frames go through a bounded per-connection queue drained by the
+connection's own writer task. `send` (the function handlers get, and that the
+tutorial's chat keeps in its `users` dict) only renders and enqueues, so a
+slow or dead client can never hold up a loop over other clients. A client
+whose queue overflows, or whose writes stall for longer than the send
+timeout, is closed with 1013 (Try Again Later: the htmx client reconnects)
+and its `disconn` runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import json
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from starlette.datastructures import QueryParams
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from .components import to_html
+from .errors import HandlerError, logger
+from .handlers import Handler
+from .params import HtmxHeaders, ParamError, Sources
+
+if TYPE_CHECKING:
+    from .app import FastHTML
+
+__all__ = ["Connection", "SocketEndpoint", "SocketHandlers", "SocketLimits", "render_frame"]
+
+# Close codes (RFC 6455 §7.4.1) and what the htmx ws extension does with them.
+CLOSE_SERVER_ERROR = 1011  # the client reconnects
+CLOSE_TRY_AGAIN_LATER = 1013  # the client reconnects
+
+# The incoming frame a handler is answering, so frames it sends (to any
+# connection) can be tied to it by a transcript.
+current_frame: contextvars.ContextVar[Any] = contextvars.ContextVar("htmxws_frame", default=None)
+
+_connection_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class SocketHandlers:
+    """What is registered for one websocket path: the message handler and the callbacks."""
+
+    on_message: Handler
+    on_connect: Handler | None = None
+    on_disconnect: Handler | None = None
+
+
+@dataclass(frozen=True)
+class SocketLimits:
+    """Per-connection limits; see the README's "Limits" section."""
+
+    max_queue: int = 1000  # frames waiting to be written to one client
+    send_timeout: float = 10.0  # seconds one write may wait for a client to read
+    close_timeout: float = 2.0  # seconds a goodbye close frame may take before the socket is cut
+    close_on_error: bool = False  # an exception in a handler closes the socket with 1011
+
+
+def render_frame(content: tuple[Any, ...], prefix: str = "") -> str:
+    """What `send(*content)` puts on the wire: HTML text (strings are sent as they are)."""
+    if len(content) == 1:
+        content = content[0]
+        if isinstance(content, str):
+            return content
+    return to_html(content, prefix)
+
+
+def _is_empty(content: tuple[Any, ...]) -> bool:
+    """FastHTML sends nothing for `None` or an empty string or tuple."""
+    if len(content) != 1:
+        return not content
+    only = content[0]
+    return only is None or (isinstance(only, (str, tuple, list)) and not only)
+
+
+@dataclass(frozen=True)
+class _Close:
+    code: int
+    reason: str
+
+
+class _LowerKeys(Mapping):
+    """The htmx headers with lower-cased names, built only if a parameter asks."""
+
+    __slots__ = ("_lower", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._lower: dict[str, Any] | None = None
+
+    def _map(self) -> dict[str, Any]:
+        if self._lower is None:
+            self._lower = {str(k).lower(): v for k, v in self._raw.items()}
+        return self._lower
+
+    def __getitem__(self, key: str) -> Any:
+        return self._map()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._map().get(key, default) if self._raw else default
+
+    def __iter__(self):
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+_NO_HEADERS = _LowerKeys({})
+
+
+class Connection:
+    """One open websocket of a `FastHTML` app."""
+
+    def __init__(self, app: FastHTML, ws: WebSocket, path: str, send: Send, limits: SocketLimits) -> None:
+        scope = ws.scope
+        self.app = app
+        self.ws = ws
+        self.path = path
+        self.id: str = scope.get("htmxws.connection_id") or f"ws{next(_connection_ids)}"
+        self.limits = limits
+        self.closed = False  # no more frames are accepted
+        self.close_code: int | None = None
+        self._abandoned = False
+        self.writing_since: float | None = None  # loop time a blocked write started, for the watchdog
+        self._asgi_send = send
+        self._pending: deque[tuple[str, Any] | _Close] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._abort: Callable[[], None] | None = scope.get("extensions", {}).get("htmxws.abort", {}).get("abort")
+        self._tracer = scope.get("htmxws.tracer")
+        self._query = dict(QueryParams(scope.get("query_string", b"")))
+        self._path_params = scope.get("path_params", {})
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.id} {self.path}{' closed' if self.closed else ''}>"
+
+    # -- sending ----------------------------------------------------------
+
+    async def send(self, *content: Any) -> bool:
+        """Queue components or text for this client; never waits for the client.
+
+        Returns False (and does nothing) once the connection is closed, so a
+        loop over many clients' `send` goes on past one that has left.
+        """
+        if self.closed or _is_empty(content):
+            return False
+        if len(self._pending) >= self.limits.max_queue:
+            self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
+            return False
+        self._enqueue((render_frame(content, self.app.url_prefix), current_frame.get()))
+        return True
+
+    def _enqueue(self, item: tuple[str, Any] | _Close) -> None:
+        self._pending.append(item)
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        pending = self._pending
+        send = self._asgi_send
+        while True:
+            while pending:
+                item = pending.popleft()
+                if isinstance(item, _Close):
+                    await self._goodbye(item.code, item.reason)
+                    return
+                text, cause = item
+                message: Message = {"type": "websocket.send", "text": text}
+                if cause is not None:
+                    message["htmxws.cause"] = cause
+                self.writing_since = loop.time()
+                try:
+                    await send(message)
+                except (OSError, RuntimeError):
+                    return  # the client is gone; the reader sees the disconnect
+                self.writing_since = None
+            self._wakeup = loop.create_future()
+            await self._wakeup
+            self._wakeup = None
+
+    # -- closing ----------------------------------------------------------
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close once the frames already queued have been written."""
+        if not self.closed:
+            self.closed = True
+            self._enqueue(_Close(code, reason))
+
+    def abandon(self, code: int, reason: str) -> None:
+        """Give up on a client that cannot keep up: drop its queue, say goodbye, cut it."""
+        if self._abandoned:
+            return
+        logger.warning("closing websocket %s on %s with %d: %s", self.id, self.path, code, reason)
+        self._abandoned = True
+        self.closed = True
+        self.close_code = code
+        self._pending.clear()
+        if self._writer is not None:
+            self._writer.cancel()
+        asyncio.get_running_loop().create_task(self._goodbye(code, reason))
+
+    async def _goodbye(self, code: int, reason: str) -> None:
+        """Send a close frame; if the client cannot take even that, cut the connection."""
+        try:
+            with anyio.fail_after(self.limits.close_timeout):
+                await self._asgi_send({"type": "websocket.close", "code": code, "reason": reason})
+            return
+        except (TimeoutError, OSError, RuntimeError):
+            pass
+        if self._abort is not None:
+            self._abort()  # our server: cut the TCP connection
+        elif self._task is not None:
+            self._task.cancel()  # another server: end the app; the server closes its side
+
+    # -- receiving --------------------------------------------------------
+
+    async def serve(self, receive: Receive) -> None:
+        """Run the connection: `conn`, the receive loop, then `disconn`."""
+        loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._writer = loop.create_task(self._write_loop())
+        registry = self.app.connections
+        registry.add(self, self.limits.send_timeout)
+        try:
+            await self._run_callback("on_connect", {})
+            await self._read_loop(receive)
+        except asyncio.CancelledError:
+            if not self._abandoned:
+                raise
+        finally:
+            self.closed = True
+            registry.discard(self)
+            self._writer.cancel()
+            await self._run_callback("on_disconnect", {})
+
+    async def _read_loop(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "websocket.receive":
+                text = message.get("text")
+                if text is None:
+                    await self.send("error: binary frames are not supported; send JSON text")
+                    continue
+                token = current_frame.set(message.get("htmxws.frame"))
+                try:
+                    await self._dispatch(text)
+                finally:
+                    current_frame.reset(token)
+            elif kind == "websocket.disconnect":
+                if self.close_code is None:
+                    self.close_code = message.get("code", 1005)
+                return
+
+    async def _dispatch(self, text: str) -> None:
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            await self.send("error: message is not JSON")
+            return
+        if not isinstance(payload, dict):
+            await self.send("error: message must be a JSON object")
+            return
+        headers = payload.pop("HEADERS", None)
+        if headers is None and isinstance(payload.get("headers"), dict):
+            headers = payload.pop("headers")
+        handlers = self.app.socket_handlers(self.path)
+        if handlers is None:
+            await self.send("error: no handler for this path")
+            return
+        handler = handlers.on_message
+        sources = MessageSources(self, payload, _LowerKeys(headers) if isinstance(headers, dict) else _NO_HEADERS)
+        tracer = self._tracer
+        started = tracer.now() if tracer else 0.0
+        outcome = "ok"
+        try:
+            result = await handler.call(sources)
+        except ParamError as exc:
+            outcome = str(exc)
+            await self.send(f"error: {exc}")
+        except Exception as exc:
+            outcome = f"{type(exc).__name__}"
+            await self._handler_failed(handler, exc)
+        else:
+            await self.send(result)
+        if tracer:
+            tracer.dispatched(self.id, current_frame.get(), handler.name, handler.version, started, outcome)
+
+    async def _handler_failed(self, handler: Handler, exc: Exception) -> None:
+        self.app.errors.add(HandlerError.capture(f"websocket {self.path}: {handler.name}", exc, self.id))
+        if self.limits.close_on_error:
+            self.close(CLOSE_SERVER_ERROR, "server error")
+        else:
+            await self.send("error: the server failed to handle this message")
+
+    async def _run_callback(self, which: str, payload: dict[str, Any]) -> None:
+        handlers = self.app.socket_handlers(self.path)
+        handler = getattr(handlers, which, None) if handlers else None
+        if handler is None:
+            return
+        try:
+            await self.send(await handler.call(MessageSources(self, payload, _NO_HEADERS)))
+        except Exception as exc:
+            self.app.errors.add(HandlerError.capture(
+                f"websocket {self.path}: {'conn' if which == 'on_connect' else 'disconn'} {handler.name}",
+                exc, self.id))
+
+
+class MessageSources(Sources):
+    """The values one websocket message offers a handler's parameters."""
+
+    __slots__ = ("connection", "headers", "payload")
+
+    def __init__(self, connection: Connection, payload: dict[str, Any], headers: _LowerKeys) -> None:
+        self.connection = connection
+        self.payload = payload
+        self.headers = headers
+        self.lookups = (connection._path_params, payload, headers, connection._query)
+
+    def specials(self, name: str) -> Any:
+        conn = self.connection
+        if name == "send":
+            return conn.send
+        if name == "ws":
+            return conn.ws
+        if name == "data":
+            return self.payload
+        if name == "htmx":
+            return HtmxHeaders.from_headers(self.headers)
+        if name == "session":
+            return conn.ws.scope.get("session", {})
+        if name == "scope":
+            return conn.ws.scope
+        if name == "app":
+            return conn.app
+        if name == "state":
+            return conn.app.state
+        return None
+
+
+class SocketEndpoint:
+    """The ASGI app behind one websocket path of a `FastHTML` app."""
+
+    def __init__(self, app: FastHTML, path: str) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ws = WebSocket(scope, receive, send)
+        app = self.app
+        if not app.origin_allowed(ws.headers):
+            logger.warning("refused websocket %s from origin %s", self.path, ws.headers.get("origin"))
+            await ws.close()  # before accept: the server answers 403
+            return
+        await ws.accept()
+        await Connection(app, ws, self.path, send, app.socket_limits).serve(receive)
+
+
+class ConnectionSet:
+    """An app's open websockets, and a watchdog that cuts clients whose writes stall.
+
+    One timer per app, not one per frame: the writer notes when a write
+    started (`Connection.writing_since`) and the watchdog looks once a second.
+    """
+
+    def __init__(self) -> None:
+        self._connections: set[Connection] = set()
+        self._watchdog: asyncio.Task[None] | None = None
+
+    def add(self, connection: Connection, send_timeout: float) -> None:
+        self._connections.add(connection)
+        loop = asyncio.get_running_loop()
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.done() or watchdog.get_loop() is not loop:
+            self._watchdog = loop.create_task(self._watch(send_timeout))
+
+    def discard(self, connection: Connection) -> None:
+        self._connections.discard(connection)
+
+    def __iter__(self):
+        return iter(list(self._connections))
+
+    def __len__(self) -> int:
+        return len(self._connections)
+
+    async def _watch(self, send_timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        while self._connections:
+            await asyncio.sleep(min(1.0, send_timeout / 2))
+            deadline = loop.time() - send_timeout
+            for connection in list(self._connections):
+                since = connection.writing_since
+                if since is not None and since < deadline:
+                    connection.abandon(CLOSE_TRY_AGAIN_LATER, "client stopped reading")
