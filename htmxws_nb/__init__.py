@@ -19,17 +19,20 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import components
 from .app import FastHTML
+from .client import AsyncClient, Client, aconnect, connect, fetch
 from .components import *  # noqa: F403
 from .errors import HandlerError
 from .params import HtmxHeaders
-from .serve import running_servers, serve, show
+from .serve import running_servers, serve, show, transcript
 from .server import Server, ServerStartError
+from .transcript import Transcript
 
 __version__ = "0.1.0"
 
 __all__ = [
     *components.__all__,
     "FastHTML", "serve", "show", "running_servers", "Server", "ServerStartError", "HandlerError",
+    "connect", "aconnect", "fetch", "Client", "AsyncClient", "transcript", "Transcript",
     "HtmxHeaders", "Request", "Response", "HTMLResponse", "JSONResponse", "PlainTextResponse",
     "RedirectResponse", "FileResponse", "HTTPException", "WebSocket", "WebSocketDisconnect",
 ]

@@ -140,7 +140,8 @@ class FastHTML(Starlette):
         if endpoint is None:
             endpoint = self._http_endpoints[path] = HttpEndpoint(self)
             self.router.routes.append(Route(path, endpoint, name=name or fn_name))
-        handler = Handler.of(fn, "http")
+        previous = next((endpoint.handlers[m] for m in methods if m in endpoint.handlers), None)
+        handler = Handler.of(fn, "http", previous.version + 1 if previous else 1)
         replaced_page = "GET" in methods and "GET" in endpoint.handlers
         for method in methods:
             endpoint.handlers[method] = handler
@@ -154,8 +155,10 @@ class FastHTML(Starlette):
         Open connections use a re-registered handler from their next message on.
         """
         def register(fn: F) -> F:
+            previous = self._socket_handlers.get(path)
+            version = previous.on_message.version + 1 if previous else 1
             self._socket_handlers[path] = SocketHandlers(
-                Handler.of(fn, "ws"),
+                Handler.of(fn, "ws", version),
                 Handler.of(conn, "ws") if conn else None,
                 Handler.of(disconn, "ws") if disconn else None,
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import threading
 from typing import Any
@@ -21,9 +22,10 @@ from starlette.types import ASGIApp
 
 from .components import to_html
 from .errors import ErrorLog, HandlerError, logger, recent_log
-from .server import DEFAULT_HOST, DEFAULT_PORT, Server, bind_socket, port_in_use
+from .server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
+from .transcript import Transcript
 
-__all__ = ["running_servers", "serve", "server_for", "show"]
+__all__ = ["running_servers", "serve", "server_for", "show", "transcript"]
 
 PORT_ATTEMPTS = 20  # ports tried after the requested one before asking the OS for any free port
 
@@ -104,20 +106,20 @@ def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> 
     return server.start()
 
 
-def _bind_near(host: str, port: int):
+def _bind_near(host: str, port: int) -> tuple[socket.socket, str]:
     """Bind `port`, or the next free one, or any: (socket, a note saying what happened)."""
     try:
         return bind_socket(host, port), ""
     except OSError as exc:
         if not port_in_use(exc) or port == 0:
-            raise
+            raise ServerStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     for candidate in range(port + 1, min(port + 1 + PORT_ATTEMPTS, 65536)):
         try:
             sock = bind_socket(host, candidate)
             break
         except OSError as exc:
             if not port_in_use(exc):
-                raise
+                raise ServerStartError(f"cannot listen on {host}:{candidate}: {exc.strerror or exc}") from exc
     else:
         sock = bind_socket(host, 0)
     actual = sock.getsockname()[1]
@@ -184,3 +186,8 @@ def show(target: Any, path: str = "/", height: int | None = None) -> None:
     from IPython.display import HTML, display
 
     display(HTML(to_html(target)))
+
+
+def transcript(target: Any, path: str | None = None) -> Transcript:
+    """The websocket frames of a served app (or `Server`), optionally of one path."""
+    return server_for(target).transcript.filter(path=path)

@@ -29,6 +29,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 from .errors import ErrorLog, logger
 from .lifespan import Lifespan
+from .transcript import Recorder, RecordingMiddleware, Transcript
 
 __all__ = ["AppSlot", "Server", "ServerStartError", "bind_socket"]
 
@@ -57,19 +58,26 @@ class AbortableWebSocketProtocol(WebSocketsSansIOProtocol):
 
 
 class AppSlot:
-    """The ASGI app uvicorn runs: it forwards to the served app, which can be swapped."""
+    """The ASGI app uvicorn runs: it forwards, through the recorder, to the served app.
 
-    def __init__(self, app: ASGIApp) -> None:
+    The served app can be swapped while the server runs; each app gets a new
+    generation number, stamped on every scope, so the sockets of an old app
+    can be found and closed.
+    """
+
+    def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
         self.app = app
+        self.recorder = recorder
         self.generation = 0
         self.lifespan: Lifespan | None = None
+        self._asgi: ASGIApp = RecordingMiddleware(app, recorder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lifespan = self.lifespan
         scope["htmxws.generation"] = self.generation
         if lifespan is not None and lifespan.state:
             scope["state"] = dict(lifespan.state)
-        await self.app(scope, receive, send)
+        await self._asgi(scope, receive, send)
 
     async def start(self) -> None:
         self.lifespan = await Lifespan.start(self.app)
@@ -79,6 +87,7 @@ class AppSlot:
         new_lifespan = await Lifespan.start(app)
         old_lifespan, old_generation = self.lifespan, self.generation
         self.app, self.lifespan, self.generation = app, new_lifespan, old_generation + 1
+        self._asgi = RecordingMiddleware(app, self.recorder)
         retire(old_generation)
         if old_lifespan is not None:
             await old_lifespan.stop()
@@ -125,13 +134,16 @@ class Server:
     a running server for the same port, and knows scripts from notebooks.
     """
 
-    def __init__(self, app: ASGIApp, sock: socket.socket, *, quiet: bool = True,
-                 ws_max_size: int = 16 * 1024 * 1024, ws_ping_interval: float | None = 20.0,
-                 ws_ping_timeout: float | None = 20.0, ws_per_message_deflate: bool = True) -> None:
-        self.slot = AppSlot(app)
+    def __init__(self, app: ASGIApp, sock: socket.socket, *, quiet: bool = True, record: bool = True,
+                 record_size: int = 5000, ws_max_size: int = 16 * 1024 * 1024,
+                 ws_ping_interval: float | None = 20.0, ws_ping_timeout: float | None = 20.0,
+                 ws_per_message_deflate: bool = True) -> None:
+        self.recorder = Recorder(record_size, enabled=record)
+        self.slot = AppSlot(app, self.recorder)
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
         self.errors = ErrorLog()
+        self.errors.subscribe(self.recorder.add_error)
         self.note = ""  # what the notebook should be told, e.g. that another port was chosen
         self.display_mode = "auto"  # how the iframe finds the server; see display.url_mode
         self.startup_error: BaseException | None = None
@@ -155,6 +167,11 @@ class Server:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
+
+    @property
+    def transcript(self) -> Transcript:
+        """What went over this server's websockets: see `htmxws_nb.transcript.Transcript`."""
+        return Transcript(self.recorder)
 
     @property
     def running(self) -> bool:
@@ -219,6 +236,7 @@ class Server:
                 thread.join(1.0)
         self.sock.close()
         self.stopped.set()
+        self.recorder.close()
 
     def replace_app(self, app: ASGIApp, timeout: float = 5.0) -> None:
         """Serve `app` instead, on the same port; the old app's websockets get 1012."""

@@ -136,6 +136,7 @@ class Connection:
         self.close_code: int | None = None
         self._abandoned = False
         self.writing_since: float | None = None  # loop time a blocked write started, for the watchdog
+        self.queued = 0  # frames accepted by `send` so far
         self._asgi_send = send
         self._pending: deque[tuple[str, Any] | _Close] = deque()
         self._wakeup: asyncio.Future[None] | None = None
@@ -163,6 +164,7 @@ class Connection:
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
         self._enqueue((render_frame(content, self.app.url_prefix), current_frame.get()))
+        self.queued += 1
         return True
 
     def _enqueue(self, item: tuple[str, Any] | _Close) -> None:
@@ -239,7 +241,7 @@ class Connection:
         registry = self.app.connections
         registry.add(self, self.limits.send_timeout)
         try:
-            await self._run_callback("on_connect", {})
+            await self._traced(None, self._run_callback, "on_connect")
             await self._read_loop(receive)
         except asyncio.CancelledError:
             if not self._abandoned:
@@ -248,20 +250,17 @@ class Connection:
             self.closed = True
             registry.discard(self)
             self._writer.cancel()
-            await self._run_callback("on_disconnect", {})
+            await self._run_callback("on_disconnect")
 
     async def _read_loop(self, receive: Receive) -> None:
         while True:
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
-                text = message.get("text")
-                if text is None:
-                    await self.send("error: binary frames are not supported; send JSON text")
-                    continue
-                token = current_frame.set(message.get("htmxws.frame"))
+                frame = message.get("htmxws.frame")
+                token = current_frame.set(frame)
                 try:
-                    await self._dispatch(text)
+                    await self._traced(frame, self._answer, message)
                 finally:
                     current_frame.reset(token)
             elif kind == "websocket.disconnect":
@@ -269,39 +268,49 @@ class Connection:
                     self.close_code = message.get("code", 1005)
                 return
 
-    async def _dispatch(self, text: str) -> None:
+    async def _traced(self, frame: Any, step: Callable[[Any], Any], arg: Any) -> None:
+        """Run `step(arg)`; tell the transcript (if one listens) who answered and what was queued."""
+        tracer = self._tracer
+        if tracer is None:
+            await step(arg)
+            return
+        started, queued_before = tracer.now(), self.queued
+        handler, outcome = await step(arg)
+        tracer.dispatched(self.id, self.path, frame, handler.name if handler else "-",
+                          handler.version if handler else 0, started, outcome, self.queued - queued_before)
+
+    async def _answer(self, message: Message) -> tuple[Handler | None, str]:
+        """Answer one incoming frame: parse it, call the current handler, send what it returns."""
+        text = message.get("text")
+        if text is None:
+            return None, await self._refuse("binary frames are not supported; send JSON text")
         try:
             payload = json.loads(text)
         except ValueError:
-            await self.send("error: message is not JSON")
-            return
+            return None, await self._refuse("message is not JSON")
         if not isinstance(payload, dict):
-            await self.send("error: message must be a JSON object")
-            return
+            return None, await self._refuse("message must be a JSON object")
         headers = payload.pop("HEADERS", None)
         if headers is None and isinstance(payload.get("headers"), dict):
             headers = payload.pop("headers")
         handlers = self.app.socket_handlers(self.path)
         if handlers is None:
-            await self.send("error: no handler for this path")
-            return
+            return None, await self._refuse("no handler for this path")
         handler = handlers.on_message
         sources = MessageSources(self, payload, _LowerKeys(headers) if isinstance(headers, dict) else _NO_HEADERS)
-        tracer = self._tracer
-        started = tracer.now() if tracer else 0.0
-        outcome = "ok"
         try:
             result = await handler.call(sources)
         except ParamError as exc:
-            outcome = str(exc)
-            await self.send(f"error: {exc}")
+            return handler, await self._refuse(str(exc))
         except Exception as exc:
-            outcome = f"{type(exc).__name__}"
             await self._handler_failed(handler, exc)
-        else:
-            await self.send(result)
-        if tracer:
-            tracer.dispatched(self.id, current_frame.get(), handler.name, handler.version, started, outcome)
+            return handler, type(exc).__name__
+        await self.send(result)
+        return handler, "ok"
+
+    async def _refuse(self, problem: str) -> str:
+        await self.send(f"error: {problem}")
+        return problem
 
     async def _handler_failed(self, handler: Handler, exc: Exception) -> None:
         self.app.errors.add(HandlerError.capture(f"websocket {self.path}: {handler.name}", exc, self.id))
@@ -310,17 +319,18 @@ class Connection:
         else:
             await self.send("error: the server failed to handle this message")
 
-    async def _run_callback(self, which: str, payload: dict[str, Any]) -> None:
+    async def _run_callback(self, which: str) -> tuple[Handler | None, str]:
         handlers = self.app.socket_handlers(self.path)
         handler = getattr(handlers, which, None) if handlers else None
         if handler is None:
-            return
+            return None, "ok"
         try:
-            await self.send(await handler.call(MessageSources(self, payload, _NO_HEADERS)))
+            await self.send(await handler.call(MessageSources(self, {}, _NO_HEADERS)))
         except Exception as exc:
-            self.app.errors.add(HandlerError.capture(
-                f"websocket {self.path}: {'conn' if which == 'on_connect' else 'disconn'} {handler.name}",
-                exc, self.id))
+            label = "conn" if which == "on_connect" else "disconn"
+            self.app.errors.add(HandlerError.capture(f"websocket {self.path}: {label} {handler.name}", exc, self.id))
+            return handler, type(exc).__name__
+        return handler, "ok"
 
 
 class MessageSources(Sources):

@@ -1,0 +1,408 @@
+"""A Python websocket client that speaks like the htmx ws extension.
+
+`connect(app_or_server, '/ws')` opens a real socket; `client.send(msg='Bob')`
+sends `{"msg": "Bob", "HEADERS": {...}}` as a browser's form submit would;
+`client.round_trip(msg='Bob')` sends and returns the frames that message
+caused. `aconnect(...)` is the same for `await` in a cell.
+
+Which frames a message caused: when the server runs in this process (a
+notebook's `serve()`), the client reads the server's transcript: it waits
+until the handler has answered and counts exactly the frames it queued, so
+a round trip never depends on timing (which keeps nbval outputs stable).
+Against any other server it collects frames until none arrive for `quiet`
+seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from http.cookies import SimpleCookie
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection as AsyncConnection
+from websockets.asyncio.client import connect as async_connect
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as sync_connect
+
+from .serve import server_for
+from .server import Server
+from .transcript import Record, Recorder, shorten
+
+__all__ = ["AsyncClient", "Client", "ClientRoundTrip", "Page", "aconnect", "connect", "fetch"]
+
+VIEW_TEXT = 120
+
+
+@dataclass
+class ClientRoundTrip:
+    """What one message sent and what came back for it."""
+
+    sent: dict[str, Any]
+    replies: list[str] = field(default_factory=list)
+    elapsed: float = 0.0  # seconds until the last reply arrived
+    other: list[str] = field(default_factory=list)  # frames received meanwhile that other messages caused
+
+    @property
+    def reply(self) -> str | None:
+        """The only (or last) reply, handy for assertions."""
+        return self.replies[-1] if self.replies else None
+
+    def __repr__(self) -> str:
+        lines = [f"→ {json.dumps(self.sent, ensure_ascii=False)}"]
+        lines += [f"← {shorten(r, VIEW_TEXT)}" for r in self.replies] or ["← (no reply)"]
+        lines.append(f"({self.elapsed * 1000:.1f} ms)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        replies = "".join(f"<div>← <code>{escape(r)}</code></div>" for r in self.replies)
+        replies = replies or "<div>← <i>no reply</i></div>"
+        sent = escape(json.dumps(self.sent, ensure_ascii=False))
+        return (f'<div class="htmxws-roundtrip"><div>→ <code>{sent}</code></div>{replies}'
+                f'<div style="color:#777">{self.elapsed * 1000:.1f} ms</div></div>')
+
+
+class _ServerSide:
+    """The server's view of this client's connection, read from an in-process recorder.
+
+    Frames a connection receives are numbered in the order the server wrote
+    them (its `out` records); so "read up to frame N" is exact.
+    """
+
+    def __init__(self, recorder: Recorder, peer: str) -> None:
+        self.recorder = recorder
+        self.peer = peer
+        self.connection: str | None = None
+        self._changed = threading.Condition()
+        self._unsubscribe = recorder.subscribe(self._on_record)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    def _on_record(self, record: Record | None) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def _wait(self, ready: Callable[[list[Record]], Any], timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                result = ready(self._mine())
+                if result is not None:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the server did not answer in time")
+                self._changed.wait(min(remaining, 0.05))
+
+    def _mine(self) -> list[Record]:
+        records = self.recorder.records()
+        if self.connection is None:
+            opened = next((r for r in records if r.kind == "open" and r.peer == self.peer), None)
+            if opened is None:
+                return []
+            self.connection = opened.connection
+        return [r for r in records if r.connection == self.connection]
+
+    def frames_after_connect(self, timeout: float) -> int:
+        """How many frames the server wrote while `conn` ran (e.g. a greeting)."""
+        def ready(records: list[Record]) -> int | None:
+            done = next((r for r in records if r.kind == "dispatch" and r.cause is None), None)
+            if done is None:
+                return None
+            written = sum(1 for r in records if r.kind == "out")
+            return written if written >= (done.queued or 0) else None
+
+        return self._wait(ready, timeout)
+
+    def frames_until_answered(self, nth_message: int, timeout: float) -> tuple[int, set[int]]:
+        """After the n-th message (1-based): (frames to read in all, which of them it caused)."""
+        def ready(records: list[Record]) -> tuple[int, set[int]] | None:
+            incoming = [r for r in records if r.kind == "in"]
+            if len(incoming) < nth_message:
+                return None
+            message = incoming[nth_message - 1]
+            done = next((r for r in records if r.kind == "dispatch" and r.cause == message.seq), None)
+            if done is None:
+                return None
+            outgoing = [r for r in records if r.kind == "out"]
+            caused = {i for i, r in enumerate(outgoing, 1) if r.cause == message.seq}
+            if len(caused) < (done.queued or 0):
+                return None
+            return (max(caused) if caused else 0), caused
+
+        return self._wait(ready, timeout)
+
+
+def _resolve(target: Any, path: str) -> tuple[str, Server | None]:
+    """A ws:// URL and, when it runs in this process, the server."""
+    if isinstance(target, str):
+        if target.startswith(("ws://", "wss://")):
+            return target, None
+        if target.startswith(("http://", "https://")):
+            return "ws" + target[4:].rstrip("/") + path, None
+    if isinstance(target, int):
+        return f"ws://127.0.0.1:{target}{path}", None
+    server = server_for(target)
+    return f"ws://127.0.0.1:{server.port}{path}", server
+
+
+def _traceable(server: Server | None) -> Recorder | None:
+    """The server's recorder, if it can tell us exactly what a message caused."""
+    if server is None or not server.recorder.enabled or not hasattr(server.app, "socket_handlers"):
+        return None
+    return server.recorder
+
+
+def _htmx_payload(values: dict[str, Any], url: str, trigger: str | None) -> dict[str, Any]:
+    headers = {"HX-Request": "true", "HX-Trigger": trigger, "HX-Trigger-Name": trigger, "HX-Target": trigger,
+               "HX-Current-URL": _page_url(url)}
+    return {**values, "HEADERS": headers}
+
+
+def _page_url(ws_url: str) -> str:
+    scheme, rest = ws_url.split("://", 1)
+    return ("https" if scheme == "wss" else "http") + "://" + rest.split("/", 1)[0] + "/"
+
+
+class _ClientBase:
+    """What the sync and async clients share: the payload, the history, the display."""
+
+    def __init__(self, url: str, server: Server | None, trigger: str | None, timeout: float,
+                 quiet: float) -> None:
+        self.url = url
+        self.server = server
+        self.trigger = trigger
+        self.timeout = timeout
+        self.quiet = quiet
+        self.received: list[str] = []  # every frame received, in order
+        self.round_trips: list[ClientRoundTrip] = []
+        self._sent = 0
+        self._side: _ServerSide | None = None
+
+    def payload(self, values: dict[str, Any]) -> str:
+        """The JSON text the htmx ws extension would send for these form values."""
+        return json.dumps(_htmx_payload(values, self.url, self.trigger))
+
+    def _watch(self, peer: Any) -> None:
+        recorder = _traceable(self.server)
+        if recorder is not None and peer:
+            self._side = _ServerSide(recorder, f"{peer[0]}:{peer[1]}")
+
+    def _split(self, frames: list[str], caused: set[int], first_index: int) -> tuple[list[str], list[str]]:
+        mine = [f for i, f in enumerate(frames, first_index) if i in caused]
+        other = [f for i, f in enumerate(frames, first_index) if i not in caused]
+        return mine, other
+
+    def __repr__(self) -> str:
+        path = self.url.split("/", 3)[-1]
+        return f"<{type(self).__name__} /{path}: {self._sent} sent, {len(self.received)} received>"
+
+    def _repr_html_(self) -> str:
+        last = "".join(f"<div>← <code>{escape(shorten(f, VIEW_TEXT))}</code></div>" for f in self.received[-5:])
+        path = escape("/" + self.url.split("/", 3)[-1])
+        return (f"<div><b>{type(self).__name__}</b> on <code>{path}</code>: {self._sent} sent, "
+                f"{len(self.received)} received{last}</div>")
+
+
+class Client(_ClientBase):
+    """A blocking client, for plain cells and tests. Use `connect()` to make one."""
+
+    def __init__(self, url: str, server: Server | None = None, *, trigger: str | None = "form",
+                 timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> None:
+        super().__init__(url, server, trigger, timeout, quiet)
+        self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2, **options)
+        self._watch(self.ws.local_address)
+        if self._side is not None:
+            for _ in range(self._side.frames_after_connect(timeout)):
+                self.recv()
+
+    def send(self, values: dict[str, Any] | None = None, /, **fields: Any) -> None:
+        """Send form values as the htmx ws extension does."""
+        self.send_text(self.payload({**(values or {}), **fields}))
+
+    def send_text(self, text: str | bytes) -> None:
+        """Send a raw frame (text, or bytes for a binary frame)."""
+        self._sent += 1
+        self.ws.send(text)
+
+    def recv(self, timeout: float | None = None) -> str:
+        """The next frame; raises TimeoutError when none comes in time."""
+        frame = self.ws.recv(timeout=self.timeout if timeout is None else timeout)
+        text = frame if isinstance(frame, str) else f"<{len(frame)} bytes>"
+        self.received.append(text)
+        return text
+
+    def round_trip(self, values: dict[str, Any] | None = None, /, **fields: Any) -> ClientRoundTrip:
+        """Send form values; return the frames that message caused."""
+        sent = {**(values or {}), **fields}
+        started = time.perf_counter()
+        self.send(sent)
+        if self._side is not None:
+            total, caused = self._side.frames_until_answered(self._sent, self.timeout)
+            first = len(self.received) + 1
+            frames = [self.recv() for _ in range(total - len(self.received))]
+            mine, other = self._split(frames, caused, first)
+        else:
+            mine, other = self._collect(), []
+        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other)
+        self.round_trips.append(trip)
+        return trip
+
+    def _collect(self) -> list[str]:
+        frames = []
+        try:
+            frames.append(self.recv())
+            while True:
+                frames.append(self.recv(self.quiet))
+        except TimeoutError:
+            pass
+        return frames
+
+    @property
+    def close_code(self) -> int | None:
+        return self.ws.close_code
+
+    def close(self) -> None:
+        self.ws.close()
+        if self._side is not None:
+            self._side.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase):
+    """The same client for `await` in a cell. Use `await aconnect()` to make one."""
+
+    ws: AsyncConnection
+
+    @classmethod
+    async def open(cls, url: str, server: Server | None = None, *, trigger: str | None = "form",
+                   timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> AsyncClient:
+        client = cls(url, server, trigger, timeout, quiet)
+        client.ws = await async_connect(url, open_timeout=timeout, close_timeout=2, **options)
+        client._watch(client.ws.local_address)
+        if client._side is not None:
+            count = await asyncio.to_thread(client._side.frames_after_connect, timeout)
+            for _ in range(count):
+                await client.recv()
+        return client
+
+    async def send(self, values: dict[str, Any] | None = None, /, **fields: Any) -> None:
+        await self.send_text(self.payload({**(values or {}), **fields}))
+
+    async def send_text(self, text: str | bytes) -> None:
+        self._sent += 1
+        await self.ws.send(text)
+
+    async def recv(self, timeout: float | None = None) -> str:
+        frame = await asyncio.wait_for(self.ws.recv(), self.timeout if timeout is None else timeout)
+        text = frame if isinstance(frame, str) else f"<{len(frame)} bytes>"
+        self.received.append(text)
+        return text
+
+    async def round_trip(self, values: dict[str, Any] | None = None, /, **fields: Any) -> ClientRoundTrip:
+        sent = {**(values or {}), **fields}
+        started = time.perf_counter()
+        await self.send(sent)
+        if self._side is not None:
+            total, caused = await asyncio.to_thread(self._side.frames_until_answered, self._sent, self.timeout)
+            first = len(self.received) + 1
+            frames = [await self.recv() for _ in range(total - len(self.received))]
+            mine, other = self._split(frames, caused, first)
+        else:
+            mine, other = await self._collect(), []
+        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other)
+        self.round_trips.append(trip)
+        return trip
+
+    async def _collect(self) -> list[str]:
+        frames = []
+        try:
+            frames.append(await self.recv())
+            while True:
+                frames.append(await self.recv(self.quiet))
+        except (TimeoutError, asyncio.TimeoutError):
+            pass
+        return frames
+
+    @property
+    def close_code(self) -> int | None:
+        return self.ws.close_code
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self._side is not None:
+            self._side.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _with_cookies(options: dict[str, Any], cookies: dict[str, str] | None) -> dict[str, Any]:
+    if not cookies:
+        return options
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return {**options, "additional_headers": {**dict(options.get("additional_headers") or {}), "Cookie": header}}
+
+
+def connect(target: Any, path: str = "/ws", *, cookies: dict[str, str] | None = None, **options: Any) -> Client:
+    """A client for `path` of a served app, a `Server`, a port, or a URL.
+
+    `cookies` are sent with the handshake, as a browser sends its session
+    cookie (see `fetch`). Other options: `trigger` (the id htmx reports as
+    HX-Trigger, default 'form'), `timeout`, `quiet`, and `websockets` connect
+    options such as `origin`.
+    """
+    url, server = _resolve(target, path)
+    return Client(url, server, **_with_cookies(options, cookies))
+
+
+async def aconnect(target: Any, path: str = "/ws", *, cookies: dict[str, str] | None = None,
+                   **options: Any) -> AsyncClient:
+    """`connect` for `await`: `client = await aconnect(app, '/ws')`."""
+    url, server = _resolve(target, path)
+    return await AsyncClient.open(url, server, **_with_cookies(options, cookies))
+
+
+@dataclass(frozen=True)
+class Page:
+    """An HTTP response as a browser keeps it: the text, the status, the cookies it set."""
+
+    status: int
+    text: str
+    cookies: dict[str, str]
+
+    def __repr__(self) -> str:
+        return f"{self.status} {shorten(self.text, VIEW_TEXT)}"
+
+
+def fetch(target: Any, path: str = "/", cookies: dict[str, str] | None = None) -> Page:
+    """GET `path` like a browser: e.g. `fetch(app, '/login').cookies` for `connect(..., cookies=...)`."""
+    url, _ = _resolve(target, path)
+    request = urllib.request.Request(_page_url(url).rstrip("/") + path)
+    if cookies:
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    try:
+        response = urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return Page(response.status, response.read().decode(), {k: m.value for k, m in jar.items()})
