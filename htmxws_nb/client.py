@@ -218,7 +218,8 @@ class Client(_ClientBase):
     def __init__(self, url: str, server: Server | None = None, *, trigger: str | None = "form",
                  timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> None:
         super().__init__(url, server, trigger, timeout, quiet)
-        self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2, **options)
+        # Entered by hand: the connection outlives this call (it spans notebook cells).
+        self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2, **options).__enter__()
         self._watch(self.ws.local_address)
         if self._side is not None:
             for _ in range(self._side.frames_after_connect(timeout)):

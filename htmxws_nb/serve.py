@@ -21,7 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp
 
 from .components import to_html
-from .errors import ErrorLog, HandlerError, logger, recent_log
+from .errors import HandlerError, logger, recent_log
 from .server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
 from .transcript import Transcript
 
@@ -78,7 +78,6 @@ def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> 
     if not logger.handlers:
         logger.addHandler(logging.StreamHandler())
     server = Server(app, sock, quiet=False, **options)
-    _connect_errors(server, app)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -93,15 +92,12 @@ def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> 
                 return server
         server = _servers.get((host, port))
         if server is not None and server.running:
-            _prepare(app)
-            server.replace_app(app)
-            _connect_errors(server, app)
+            server.replace_app(_prepare(app))
             server.note = ""
             return server
         sock, note = _bind_near(host, port)
         server = Server(_prepare(app), sock, **options)
         server.note = note
-        _connect_errors(server, app)
         _servers[(host, port)] = server
     return server.start()
 
@@ -132,12 +128,6 @@ def _prepare(app: ASGIApp) -> ASGIApp:
     if live is not None:
         live.enabled = True
     return app
-
-
-def _connect_errors(server: Server, app: ASGIApp) -> None:
-    """Make the app report handler errors to the server's log, which the notebook shows."""
-    if isinstance(getattr(app, "errors", None), ErrorLog):
-        app.errors = server.errors
 
 
 class _UvicornErrors(logging.Handler):

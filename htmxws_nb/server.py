@@ -144,6 +144,7 @@ class Server:
         self.host, self.port = sock.getsockname()[:2]
         self.errors = ErrorLog()
         self.errors.subscribe(self.recorder.add_error)
+        self._adopt(app)
         self.note = ""  # what the notebook should be told, e.g. that another port was chosen
         self.display_mode = "auto"  # how the iframe finds the server; see display.url_mode
         self.startup_error: BaseException | None = None
@@ -242,8 +243,14 @@ class Server:
         """Serve `app` instead, on the same port; the old app's websockets get 1012."""
         if self._loop is None or not self.running:
             raise RuntimeError("the server is not running")
+        self._adopt(app)
         future = asyncio.run_coroutine_threadsafe(self.slot.swap(app, self._retire), self._loop)
         future.result(timeout)
+
+    def _adopt(self, app: ASGIApp) -> None:
+        """Have one of our apps report handler errors to this server (and so to its notebook)."""
+        if isinstance(getattr(app, "errors", None), ErrorLog):
+            app.errors = self.errors  # type: ignore[attr-defined]
 
     def owns_thread(self, thread: threading.Thread) -> bool:
         """Is `thread` the one this server's event loop runs in?"""
@@ -295,13 +302,16 @@ def _run_loop(main: Any, config: uvicorn.Config) -> None:
     """`asyncio.run` with uvicorn's loop choice (uvloop when installed), on any Python ≥ 3.10."""
     factory = config.get_loop_factory()
     loop = factory() if factory is not None else asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(main)
     finally:
         tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in tasks:
             task.cancel()
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
+        asyncio.set_event_loop(None)
         loop.close()
 
