@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint nbval browser-deps bench clean
+.PHONY: demo test nbval notebooks browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP) browser-deps
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
+
+## notebooks: re-run the tutorial notebooks headless and save their outputs (what nbval checks)
+notebooks: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 *.ipynb
 
 ## browser-deps: Debian's chromium for the browser tests (Playwright never downloads a browser)
 browser-deps:

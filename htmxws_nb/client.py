@@ -122,6 +122,10 @@ class _ServerSide:
 
         return self._wait(ready, timeout)
 
+    def wait_ended(self, timeout: float) -> None:
+        """Until the app has finished with this connection (its `disconn` has run)."""
+        self._wait(lambda records: True if any(r.kind == "end" for r in records) else None, timeout)
+
     def frames_until_answered(self, nth_message: int, timeout: float) -> tuple[int, set[int]]:
         """After the n-th message (1-based): (frames to read in all, which of them it caused)."""
         def ready(records: list[Record]) -> tuple[int, set[int]] | None:
@@ -272,9 +276,13 @@ class Client(_ClientBase):
         return self.ws.close_code
 
     def close(self) -> None:
+        """Close, and (for a server in this process) return once its `disconn` has run."""
         self.ws.close()
         if self._side is not None:
-            self._side.close()
+            try:
+                self._side.wait_ended(self.timeout)
+            finally:
+                self._side.close()
 
     def __enter__(self) -> Client:
         return self
@@ -345,7 +353,10 @@ class AsyncClient(_ClientBase):
     async def close(self) -> None:
         await self.ws.close()
         if self._side is not None:
-            self._side.close()
+            try:
+                await asyncio.to_thread(self._side.wait_ended, self.timeout)
+            finally:
+                self._side.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

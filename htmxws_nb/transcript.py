@@ -42,8 +42,9 @@ class Record:
 
     kinds: `open`, `in` (client → server frame), `out` (server → client
     frame), `close` (with `code`, and `by` client or server), `refused`
-    (handshake answered 403), `dispatch` (a handler answered frame `cause`),
-    `error` (a handler raised; `text` is the traceback).
+    (handshake answered 403), `dispatch` (a handler answered frame `cause`;
+    with no cause: `conn` ran), `error` (a handler raised; `text` is the
+    traceback), `end` (the app finished with the socket).
     """
 
     seq: int
@@ -193,7 +194,10 @@ class RecordingMiddleware:
                     code=message.get("code", 1000) if state["accepted"] else 403, by="server",
                     text=message.get("reason") or "")
 
-        await self.app(scope, recording_receive, recording_send)
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            add(connection, path, "end")  # the app is done with this socket (its `disconn` has run)
 
 
 def _binary(data: bytes) -> str:
@@ -496,7 +500,7 @@ class SequencePicture:
 
     def __repr__(self) -> str:
         clients = sorted({r.connection for r in self.records}, key=_connection_order)
-        return f"<sequence picture: {len(clients)} clients, {len(self.records)} events>"
+        return f"<sequence picture: {len(clients)} client(s), {len(self.records)} events>"
 
     def svg(self) -> str:
         records = self.records

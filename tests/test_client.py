@@ -99,7 +99,7 @@ def test_chat_clients_see_broadcasts_and_their_own_replies_apart() -> None:
         third = c.round_trip(msg="from c")  # c has read everything: nothing else is pending
         assert third.other == []
         assert a.recv() == '<ul id="msg-list"><li>from a</li><li>from b</li><li>from c</li></ul>'
-        # a leaves; the others keep chatting
+        # a leaves (close returns once the chat's disconn has removed it); the others keep chatting
         a.close()
         fourth = b.round_trip(msg="still here")
         assert fourth.reply.endswith("<li>still here</li></ul>")
@@ -113,6 +113,26 @@ def test_unread_broadcast_is_kept_apart_from_the_reply() -> None:
         trip = b.round_trip(msg="two")  # b never read the broadcast of "one"
         assert trip.other == ['<ul id="msg-list"><li>one</li></ul>']
         assert trip.replies == ['<ul id="msg-list"><li>one</li><li>two</li></ul>']
+
+
+def test_close_waits_for_disconn() -> None:
+    app = FastHTML(exts="ws")
+    events = []
+
+    def on_disconn():
+        import time
+
+        time.sleep(0.3)
+        events.append("disconn done")
+
+    @app.ws("/ws", disconn=on_disconn)
+    async def ws():
+        return None
+
+    with running(app) as server:
+        c = client(server, "/ws")
+        c.close()
+        assert events == ["disconn done"]
 
 
 def test_session_cookie_from_fetch() -> None:

@@ -71,17 +71,17 @@ def test_frames_in_order_with_directions_and_close_codes() -> None:
             for msg in ("a", "b"):
                 ws.send(frame(msg))
                 recv_text(ws)
-        wait_for(lambda: any(r.kind == "close" for r in server.recorder.records()))
+        wait_for(lambda: any(r.kind == "end" for r in server.recorder.records()))
         records = server.transcript.records
     kinds = [(r.kind, r.text if r.kind in ("in", "out") else r.code) for r in records]
     assert kinds == [
         ("open", None), ("dispatch", None),
         ("in", frame("a")), ("dispatch", None), ("out", '<div id="n">You said: a</div>'),
         ("in", frame("b")), ("dispatch", None), ("out", '<div id="n">You said: b</div>'),
-        ("close", 1000),
+        ("close", 1000), ("end", None),
     ]
     assert records[0].path == "/echo" and records[0].text == "script"
-    assert records[-1].by == "client"
+    assert records[-2].by == "client"
     connected, dispatch = records[1], records[3]
     assert (connected.cause, connected.handler, connected.queued) == (None, "-", 0)
     assert (dispatch.handler, dispatch.version, dispatch.cause, dispatch.queued) == ("echo", 1, records[2].seq, 1)
