@@ -38,11 +38,20 @@ class Handler:
     def name(self) -> str:
         return getattr(self.fn, "__name__", repr(self.fn))
 
-    async def call(self, sources: Sources) -> Any:
-        """Fill the parameters and run the function (sync ones in a worker thread)."""
+    async def call(self, sources: Sources, inline: bool = False) -> Any:
+        """Fill the parameters and run the function.
+
+        Sync functions run in a worker thread, so a slow one does not stall
+        the server, unless `inline`: websocket `conn`/`disconn` callbacks are
+        bookkeeping (the chat adds and removes `users` entries) and run on the
+        event loop, where they cannot change a dict while a broadcast on the
+        loop iterates it.
+        """
         kwargs = self.plan.fill(sources)
         if self.is_async:
             return await self.fn(**kwargs)
+        if inline:
+            return self.fn(**kwargs)
         result = await run_in_threadpool(self.fn, **kwargs)
         if inspect.isawaitable(result):
             result = await result

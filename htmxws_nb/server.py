@@ -27,6 +27,11 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _HttpProtocol
+except ImportError:  # httptools is optional in uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _HttpProtocol  # type: ignore[assignment]
+
 from .errors import ErrorLog, logger
 from .lifespan import Lifespan
 from .transcript import Recorder, RecordingMiddleware, Transcript
@@ -55,6 +60,19 @@ class AbortableWebSocketProtocol(WebSocketsSansIOProtocol):
         scope = getattr(self, "scope", None)
         if scope is not None:
             scope["extensions"]["htmxws.abort"] = {"abort": self.transport.abort}
+
+
+class IdleClosingHttpProtocol(_HttpProtocol):
+    """uvicorn's HTTP protocol, closing a connection that sends nothing at all.
+
+    uvicorn arms its keep-alive timer only after a first request, so a client
+    that opens a TCP connection and stays silent holds it forever. Here the
+    same timer (`timeout_keep_alive`, 5 s) runs from the moment it connects.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
 
 class AppSlot:
@@ -151,7 +169,8 @@ class Server:
         self.started = threading.Event()
         self.stopped = threading.Event()
         self.config = uvicorn.Config(
-            self.slot, host=self.host, port=self.port, lifespan="off", ws=AbortableWebSocketProtocol,
+            self.slot, host=self.host, port=self.port, lifespan="off", http=IdleClosingHttpProtocol,
+            ws=AbortableWebSocketProtocol,
             ws_max_size=ws_max_size, ws_ping_interval=ws_ping_interval, ws_ping_timeout=ws_ping_timeout,
             ws_per_message_deflate=ws_per_message_deflate, timeout_graceful_shutdown=1,
             log_config=None if quiet else uvicorn.config.LOGGING_CONFIG, access_log=not quiet,

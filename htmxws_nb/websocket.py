@@ -160,7 +160,10 @@ class Connection:
         """
         if self.closed or _is_empty(content):
             return False
-        if len(self._pending) >= self.limits.max_queue:
+        if len(self._pending) >= self.limits.max_queue and self.writing_since is not None:
+            # The queue is full *and* the writer waits for the client to read: the client is
+            # the bottleneck. (A burst from one handler run, written as soon as the handler
+            # yields, is not.)
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
         self._enqueue((render_frame(content, self.app.url_prefix), current_frame.get()))
@@ -325,7 +328,7 @@ class Connection:
         if handler is None:
             return None, "ok"
         try:
-            await self.send(await handler.call(MessageSources(self, {}, _NO_HEADERS)))
+            await self.send(await handler.call(MessageSources(self, {}, _NO_HEADERS), inline=True))
         except Exception as exc:
             label = "conn" if which == "on_connect" else "disconn"
             self.app.errors.add(HandlerError.capture(f"websocket {self.path}: {label} {handler.name}", exc, self.id))

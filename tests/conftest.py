@@ -97,7 +97,7 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: floa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"process exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(f"the server process exited with {proc.returncode} before listening")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return
         time.sleep(0.05)
@@ -113,18 +113,19 @@ def seed_script(name: str, tmp_path: Path) -> Iterator[int]:
     script.write_text(source.replace("from fasthtml.common import *", "from htmxws_nb import *"))
     port = free_port()
     env = {**os.environ, "PORT": str(port), "XDG_STATE_HOME": str(tmp_path / "state")}
-    proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_port(port, proc)
-        yield port
-    finally:
-        proc.terminate()
+    with (tmp_path / f"{name}.log").open("w") as log:  # a file: a pipe nobody reads would stall the server
+        proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
         try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            wait_for_port(port, proc)
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.fixture(autouse=True)
