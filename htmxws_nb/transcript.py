@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from html import escape
+from html.parser import HTMLParser
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -527,8 +528,7 @@ class SequencePicture:
                 label = show_payload(record, PICTURE_TEXT)
                 parts.append(_arrow(cx, server_x, y, label, "#1f5fbf"))
             elif record.kind == "out":
-                label = shorten(record.text, PICTURE_TEXT)
-                parts.append(_arrow(server_x, cx, y, label, "#2a7d2a"))
+                parts.append(_arrow(server_x, cx, y, swap_label(record.text, PICTURE_TEXT), "#2a7d2a"))
                 if record.cause in sent_at:
                     took = ms(record.time - sent_at[record.cause])
                     parts.append(f'<text x="{server_x + 8}" y="{y + 4}" fill="#777">{took}</text>')
@@ -541,6 +541,37 @@ class SequencePicture:
                              f'<text x="{cx + 8}" y="{y + 4}" fill="{color}">{escape(label)}</text>')
         parts.append("</svg>")
         return "".join(parts)
+
+
+class _SwapReader(HTMLParser):
+    """Reads what a person sees of an HTML frame: the target id and the text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: str | None = None
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.target is None:
+            self.target = dict(attrs).get("id") or ""
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def swap_label(html: str, limit: int) -> str:
+    """`#target: text · text`, keeping the end when too long (new content is usually last)."""
+    reader = _SwapReader()
+    reader.feed(html)
+    if reader.target is None:
+        return shorten(html, limit)
+    text = " · ".join(reader.texts)
+    label = f"#{reader.target}: {text}" if reader.target else text
+    if len(label) <= limit:
+        return label
+    head = f"#{reader.target}: …" if reader.target else "…"
+    return head + text[-(limit - len(head)):]
 
 
 def _connection_order(name: str) -> tuple[int, str]:
