@@ -138,7 +138,6 @@ class ErrorPanel:
     def __init__(self, errors: ErrorLog, limit: int = 3) -> None:
         from IPython.display import DisplayHandle
 
-        self._errors = errors
         self._limit = limit
         self._shown: list[HandlerError] = []
         self._handle = DisplayHandle()

@@ -81,10 +81,6 @@ class ErrorLog:
 
         return unsubscribe
 
-    def since(self, moment: float) -> list[HandlerError]:
-        with self._lock:
-            return [e for e in self._errors if e.time >= moment]
-
     def clear(self) -> None:
         with self._lock:
             self._errors.clear()
@@ -95,9 +91,6 @@ class ErrorLog:
 
     def __len__(self) -> int:
         return len(self._errors)
-
-    def __bool__(self) -> bool:
-        return True
 
     def __repr__(self) -> str:
         return f"<ErrorLog: {len(self)} errors>"

@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import itertools
 import json
+import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -142,6 +143,8 @@ class Connection:
         self._wakeup: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.get_ident()  # the server loop's thread: `send` from others hops to it
         self._abort: Callable[[], None] | None = scope.get("extensions", {}).get("htmxws.abort", {}).get("abort")
         self._tracer = scope.get("htmxws.tracer")
         self._query = dict(QueryParams(scope.get("query_string", b"")))
@@ -171,6 +174,10 @@ class Connection:
         return True
 
     def _enqueue(self, item: tuple[str, Any] | _Close) -> None:
+        if threading.get_ident() != self._thread and self._loop is not None:
+            # `send` awaited on another loop, e.g. a notebook cell pushing to stored `users`.
+            self._loop.call_soon_threadsafe(self._enqueue, item)
+            return
         self._pending.append(item)
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
@@ -238,7 +245,7 @@ class Connection:
 
     async def serve(self, receive: Receive) -> None:
         """Run the connection: `conn`, the receive loop, then `disconn`."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._writer = loop.create_task(self._write_loop())
         registry = self.app.connections

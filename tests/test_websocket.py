@@ -278,3 +278,20 @@ def test_origin_check() -> None:
         with pytest.raises(InvalidStatus) as refused:
             open_ws(server, origin="http://evil.example")
         assert refused.value.response.status_code == 403
+
+
+def test_send_from_another_thread_and_loop_is_delivered() -> None:
+    """A notebook cell may push to stored `send`s: its loop is not the server's."""
+    app = make_app()
+    sends = []
+
+    @app.ws("/ws", conn=lambda send: sends.append(send))
+    async def handler():
+        return None
+
+    with running(app) as server, open_ws(server) as ws:
+        deadline = time.monotonic() + 5
+        while not sends and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert asyncio.run(sends[0](Div("pushed", id="p"))) is True
+        assert recv_text(ws) == '<div id="p">pushed</div>'
