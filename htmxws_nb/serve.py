@@ -62,7 +62,8 @@ def serve(app: ASGIApp | None = None, *, port: int | None = None, host: str | No
     port = int(port if port is not None else os.environ.get("PORT") or DEFAULT_PORT)
     if in_notebook():
         server = _serve_in_background(app, host, port, **options)
-        server.display_mode = url or server.display_mode
+        if url is not None:
+            server.display_mode = url
         return server
     if caller.get("__name__") == "__main__":
         _serve_in_foreground(app, host, port, **options)

@@ -33,6 +33,7 @@ except ImportError:  # httptools is optional in uvicorn
     from uvicorn.protocols.http.h11_impl import H11Protocol as _HttpProtocol  # type: ignore[assignment]
 
 from .errors import ErrorLog, logger
+from .feed import FEED_PATH, Feeds
 from .lifespan import Lifespan
 from .transcript import Recorder, RecordingMiddleware, Transcript
 
@@ -83,14 +84,18 @@ class AppSlot:
     can be found and closed.
     """
 
-    def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
+    def __init__(self, app: ASGIApp, recorder: Recorder, feeds: Feeds) -> None:
         self.app = app
         self.recorder = recorder
+        self.feeds = feeds
         self.generation = 0
         self.lifespan: Lifespan | None = None
         self._asgi: ASGIApp = RecordingMiddleware(app, recorder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"].startswith(FEED_PATH):
+            await self.feeds(scope, receive, send)
+            return
         lifespan = self.lifespan
         scope["htmxws.generation"] = self.generation
         if lifespan is not None and lifespan.state:
@@ -157,14 +162,15 @@ class Server:
                  ws_ping_interval: float | None = 20.0, ws_ping_timeout: float | None = 20.0,
                  ws_per_message_deflate: bool = True) -> None:
         self.recorder = Recorder(record_size, enabled=record)
-        self.slot = AppSlot(app, self.recorder)
+        self.feeds = Feeds()
+        self.slot = AppSlot(app, self.recorder, self.feeds)
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
         self.errors = ErrorLog()
         self.errors.subscribe(self.recorder.add_error)
         self._adopt(app)
         self.note = ""  # what the notebook should be told, e.g. that another port was chosen
-        self.display_mode = "auto"  # how the iframe finds the server; see display.url_mode
+        self.display_mode: str | None = None  # how outputs find the server (None: HTMXWS_NB_URL or auto)
         self.startup_error: BaseException | None = None
         self.started = threading.Event()
         self.stopped = threading.Event()
@@ -191,7 +197,7 @@ class Server:
     @property
     def transcript(self) -> Transcript:
         """What went over this server's websockets: see `htmxws_nb.transcript.Transcript`."""
-        return Transcript(self.recorder)
+        return Transcript(self.recorder, server=self)
 
     @property
     def running(self) -> bool:
@@ -289,7 +295,7 @@ class Server:
             html = f"<p><b>{escape(self.note)}</b></p>{html}"
             text = f"{self.note}\n{text}"
         display({"text/plain": text, "text/html": html}, raw=True)
-        ErrorPanel(self.errors).display()
+        ErrorPanel(self).display()
 
     def _ipython_display_(self) -> None:
         self.show()

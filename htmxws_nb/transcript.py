@@ -24,17 +24,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HandlerError
 from .paths import RESERVED_PREFIX
 
+if TYPE_CHECKING:
+    from .display import LiveTranscript
+    from .server import Server
+
 __all__ = ["Record", "Recorder", "RecordingMiddleware", "RoundTrip", "Transcript"]
 
 VIEW_TEXT = 80  # characters of a frame shown in the table and text views
 PICTURE_TEXT = 34  # characters of a frame shown on an arrow of the sequence picture
+# Notebook frontends right-align table cells; a transcript reads left to right.
+CELL_STYLE = ' style="text-align:left;vertical-align:top"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,15 +335,17 @@ class Transcript:
     """A view of a server's recorded frames, optionally filtered by path or connection."""
 
     def __init__(self, recorder: Recorder, path: str | None = None, connection: str | None = None,
-                 last: int | None = None) -> None:
+                 last: int | None = None, server: Server | None = None) -> None:
         self.recorder = recorder
         self.path = path
         self.connection = connection
         self.last = last
+        self.server = server  # the server recording, for live views
 
     def filter(self, path: str | None = None, connection: str | None = None, last: int | None = None) -> Transcript:
         """A view of the same recorder limited to a path, a connection, or the last N messages."""
-        return Transcript(self.recorder, path or self.path, connection or self.connection, last or self.last)
+        return Transcript(self.recorder, path or self.path, connection or self.connection, last or self.last,
+                          self.server)
 
     @property
     def records(self) -> list[Record]:
@@ -407,14 +415,14 @@ class Transcript:
             replies = "<br>".join(
                 f"<code>{escape(r.connection)} ← {escape(shorten(r.text, VIEW_TEXT))}</code>" for r in trip.replies
             ) or "<i>no reply</i>"
-            problem = f'<div style="color:#a00">{escape(trip.problem)}</div>' if trip.problem else ""
-            rows.append(
-                f"<tr><td>{i}</td><td>{escape(trip.message.connection)}</td><td>{escape(trip.message.path)}</td>"
-                f"<td><code>{escape(show_payload(trip.message, VIEW_TEXT))}</code></td>"
-                f"<td>{escape(trip.handler)}</td><td>{replies}{problem}</td>"
-                f"<td style='text-align:right'>{ms(trip.latency)}</td></tr>"
-            )
-        head = "".join(f"<th>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies", "latency"))
+            if trip.errors:  # an error frame is already among the replies; an exception is not
+                replies += f'<div style="color:#a00">{escape(trip.problem)}</div>'
+            cells = (str(i), escape(trip.message.connection), escape(trip.message.path),
+                     f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", escape(trip.handler),
+                     replies, ms(trip.latency))
+            rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")
+        head = "".join(f"<th{CELL_STYLE}>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies",
+                                                            "latency"))
         return (f'<table class="htmxws-transcript"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -427,63 +435,16 @@ class Transcript:
     def live(self, interval: float = 0.25, last: int = 20) -> LiveTranscript:
         """Display this transcript in an output that updates in place as frames arrive.
 
-        Updates come from the server's thread, at most one per `interval`
-        seconds; `stop()` on the result (or the server stopping) ends them.
+        At most one update per `interval` seconds; `stop()` on the result (or
+        the server stopping) ends them. Needs the transcript of a running server.
         """
-        view = LiveTranscript(self.filter(last=last), interval)
-        view.start()
+        from .display import LiveTranscript
+
+        if self.server is None:
+            raise ValueError("a live transcript needs a server: use transcript(app).live()")
+        view = LiveTranscript(self.filter(last=last), self.server, interval)
+        view.display()
         return view
-
-
-class LiveTranscript:
-    """A transcript output kept up to date from the server's thread."""
-
-    def __init__(self, transcript: Transcript, interval: float) -> None:
-        from IPython.display import DisplayHandle
-
-        from .display import Throttle
-
-        self.transcript = transcript
-        self._handle = DisplayHandle()
-        self._throttle = Throttle(self.refresh, interval)
-        self._unsubscribe: Callable[[], None] | None = None
-        self.updates = 0
-
-    @property
-    def running(self) -> bool:
-        return self._unsubscribe is not None
-
-    def start(self) -> None:
-        self._handle.display(self._bundle(), raw=True)
-        self._unsubscribe = self.transcript.recorder.subscribe(self._on_record)
-
-    def _on_record(self, record: Record | None) -> None:
-        if record is None:
-            self.stop()
-        else:
-            self._throttle()
-
-    def stop(self) -> None:
-        """Stop updating; the output keeps its last state."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-            self._throttle.cancel()
-            self.refresh()
-
-    def refresh(self) -> None:
-        self.updates += 1
-        self._handle.update(self._bundle(), raw=True)
-
-    def _bundle(self) -> dict[str, str]:
-        state = "" if self.running or not self.updates else "<p><i>(stopped updating)</i></p>"
-        return {"text/plain": repr(self.transcript), "text/html": self.transcript._repr_html_() + state}
-
-    def _ipython_display_(self) -> None:
-        """Already on screen since `live()`: showing it again would add a second copy."""
-
-    def __repr__(self) -> str:
-        return f"<LiveTranscript {'running' if self.running else 'stopped'}, {self.updates} updates>"
 
 
 class SequencePicture:

@@ -1,0 +1,149 @@
+"""The tutorial notebook in real JupyterLab and Notebook 7, driven by Chromium.
+
+Each test opens the notebook, runs all cells, types into the iframe `serve()`
+displayed and waits for the reply. Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    HANDLER_MARK,
+    IFRAME,
+    KERNEL_TIMEOUT,
+    Browsing,
+    JupyterServer,
+    expect_transcript_shows,
+    iframe_frame,
+    jupyter_server,
+    open_notebook,
+    output_iframe,
+    run_all_cells,
+    run_cell,
+    screenshot,
+    send_message,
+    set_cell_source,
+    wait_ws_open,
+    write_basics_notebook,
+    ws_opens,
+)
+from playwright.sync_api import FrameLocator, Page, expect
+
+pytest_plugins = ["browser_fixtures"]
+
+HUB_BASE_URL = "/user/test/"  # what JupyterHub gives a user's server
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """One local JupyterLab for the Lab tests of this module: it takes a few seconds to start."""
+    with jupyter_server("lab", tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture
+def lab(lab_server: JupyterServer) -> Iterator[JupyterServer]:
+    """The shared JupyterLab; the kernels a test started are shut down after it."""
+    yield lab_server
+    lab_server.shutdown_kernels()
+
+
+def run_basics(page: Page, server: JupyterServer, name: str) -> FrameLocator:
+    """Open the basics notebook, run all cells, and return the iframe once its form is there."""
+    notebook = write_basics_notebook(server.root, name)
+    open_notebook(page, server, notebook)
+    run_all_cells(page)
+    frame = output_iframe(page)
+    expect(frame.locator("#msg")).to_be_visible(timeout=KERNEL_TIMEOUT * 1000)
+    wait_ws_open(iframe_frame(page))
+    return frame
+
+
+def talk(page: Page, frame: FrameLocator, message: str, reply: str) -> None:
+    """Send `message` from the iframe; the reply must show in the iframe and the transcript."""
+    send_message(frame, message)
+    expect(frame.locator("#notifications")).to_have_text(reply)
+    expect_transcript_shows(page, reply)
+
+
+def test_jupyterlab(lab: JupyterServer, browsing: Browsing) -> None:
+    page = browsing.new_page()
+    frame = run_basics(page, lab, "basics-lab.ipynb")
+    talk(page, frame, "Iris", "Hello Iris")  # the notebook's own cells already sent Bob and Ann
+    screenshot(page, "jupyterlab-basics")
+    page.locator("div.htmxws-live table.htmxws-transcript").first.scroll_into_view_if_needed()
+    screenshot(page, "jupyterlab-live-transcript")
+    assert browsing.blocked == []
+
+
+def test_notebook7(tmp_path: Path, browsing: Browsing) -> None:
+    with jupyter_server("notebook", tmp_path) as server:
+        page = browsing.new_page()
+        frame = run_basics(page, server, "basics-nb7.ipynb")
+        talk(page, frame, "Iris", "Hello Iris")
+        screenshot(page, "notebook7-basics")
+    assert browsing.blocked == []
+
+
+# How a kernel knows it must show the iframe through the proxy: under a real
+# hub the single-user server's environment names its prefix, and the kernel
+# inherits it; `HTMXWS_NB_URL=proxy` forces it anywhere.
+PROXY_SIGNALS = [
+    pytest.param({"JUPYTERHUB_SERVICE_PREFIX": HUB_BASE_URL}, id="hub-prefix"),
+    pytest.param({"HTMXWS_NB_URL": "proxy"}, id="HTMXWS_NB_URL"),
+]
+
+
+@pytest.mark.parametrize("kernel_env", PROXY_SIGNALS)
+def test_jupyterlab_behind_proxy(tmp_path: Path, browsing: Browsing, kernel_env: dict[str, str]) -> None:
+    """Under a hub-like base URL, page, assets and websocket all go through jupyter-server-proxy."""
+    with jupyter_server("lab", tmp_path, base_url=HUB_BASE_URL, env=kernel_env) as server:
+        page = browsing.new_page()
+        requests: list[str] = []
+        sockets: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        frame = run_basics(page, server, "basics-proxy.ipynb")
+        talk(page, frame, "Iris", "Hello Iris")
+        screenshot(page, f"jupyterlab-proxy-{'-'.join(kernel_env)}")
+        src = page.locator(IFRAME).first.evaluate("frame => frame.src")  # resolved, unlike the attribute
+    assert_all_through_proxy(server, src, requests, sockets)
+    assert browsing.blocked == []
+
+
+def assert_all_through_proxy(server: JupyterServer, src: str, requests: list[str], sockets: list[str]) -> None:
+    """The iframe's page, its htmx assets and its websocket were all fetched under `<base>proxy/PORT/`."""
+    match = re.fullmatch(rf"{re.escape(server.url('proxy/'))}(\d+)/", src)
+    assert match, f"the iframe's src {src!r} is not under {server.url('proxy/')}"
+    prefix, app_port = match.group(0), match.group(1)
+    assert prefix in requests, "the iframe's page came through the proxy"
+    assets = [url for url in requests if "/_htmxws/static/" in url]
+    assert {prefix + "_htmxws/static/htmx.min.js", prefix + "_htmxws/static/ws.js"} <= set(assets), assets
+    assert all(url.startswith(prefix) for url in assets), assets
+    ws_prefix = prefix.replace("http://", "ws://")
+    assert {ws_prefix + "ws", ws_prefix + "_htmxws/live"} <= set(sockets), sockets  # the app's, and live reload's
+    feeds = [url for url in sockets if "/_htmxws/feed/" in url]
+    assert feeds and all(url.startswith(ws_prefix) for url in feeds), "live outputs are fed through the proxy too"
+    assert [url for url in requests + sockets if f"127.0.0.1:{app_port}" in url] == [], \
+        "nothing reached the app's own port without the proxy"
+
+
+def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing) -> None:
+    """Re-running the handler cell changes the reply of the open iframe, without reloading it."""
+    page = browsing.new_page()
+    frame = run_basics(page, lab, "live-edit.ipynb")
+    talk(page, frame, "Iris", "Hello Iris")
+    window = iframe_frame(page)
+    window.evaluate("window.htmxwsKept = 'this page was not reloaded'")
+
+    index = set_cell_source(page, HANDLER_MARK, lambda source: source.replace("'Hello '", "'Howdy '"))
+    run_cell(page, index)
+    talk(page, frame, "Jo", "Howdy Jo")
+    assert window.evaluate("window.htmxwsKept") == "this page was not reloaded"
+    assert ws_opens(window) == 1, "the open socket got the new handler: it was not reconnected"
+    screenshot(page, "jupyterlab-live-edit")
+    assert browsing.blocked == []
