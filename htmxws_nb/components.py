@@ -10,7 +10,8 @@ Keyword names map to attribute names the way FastHTML maps them (`cls` →
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -55,8 +56,7 @@ class Safe(str):
 NotStr = Safe  # FastHTML's name for the same idea
 
 
-def attribute_name(key: str) -> str:
-    """Map a Python keyword to an HTML attribute name."""
+def _map_name(key: str) -> str:
     if key in _ATTRIBUTE_ALIASES:
         return _ATTRIBUTE_ALIASES[key]
     if key.startswith("_at_"):
@@ -64,8 +64,21 @@ def attribute_name(key: str) -> str:
     return key.lstrip("_").replace("_", "-")
 
 
+_names: dict[str, str] = {}  # keyword → attribute name; pages use a few dozen keywords, over and over
+
+
+def attribute_name(key: str) -> str:
+    """Map a Python keyword to an HTML attribute name."""
+    name = _names.get(key)
+    if name is None:
+        name = _names[key] = _map_name(key)
+    return name
+
+
 def attribute_value(value: Any) -> str | bool | None:
     """Map a Python value to an attribute value: `True` is bare, `False`/`None` omitted."""
+    if type(value) is str:
+        return value
     if value is None or value is False:
         return None
     if value is True:
@@ -85,8 +98,8 @@ class FT:
     def __init__(self, tag: str, children: Iterable[Any] = (), attrs: dict[str, Any] | None = None,
                  void: bool | None = None) -> None:
         self.tag = tag
-        self.children = list(children)
-        self.attrs: dict[str, Any] = attrs or {}
+        self.children = children if type(children) is list else list(children)
+        self.attrs: dict[str, Any] = {} if attrs is None else attrs
         self.void = tag in VOID_TAGS if void is None else void
 
     def __call__(self, *children: Any, **attrs: Any) -> FT:
@@ -136,26 +149,32 @@ class FT:
 
 
 def ft(tag: str, *children: Any, **attrs: Any) -> FT:
-    """Build an element of any tag, with FastHTML's attribute mapping."""
-    mappings = [c for c in children if isinstance(c, Mapping)]
-    element = FT(tag, (c for c in children if not isinstance(c, Mapping)))
-    for mapping in mappings:
-        attrs = {**attrs, **mapping}
+    """Build an element of any tag, with FastHTML's attribute mapping.
+
+    Dicts among the children are attributes too. This runs for every element
+    of every page and frame, so it is one plain pass.
+    """
+    kids = []
+    mapped: dict[str, Any] = {}
+    for child in children:
+        if type(child) is dict or (not isinstance(child, (str, FT)) and isinstance(child, Mapping)):
+            attrs = {**attrs, **child}
+        else:
+            kids.append(child)
     for key, value in attrs.items():
-        element.set(key, value)
-    if tag in NAMED_TAGS and "id" in element.attrs and "name" not in element.attrs:
-        element.attrs["name"] = element.attrs["id"]
-    return element
+        value = attribute_value(value)
+        if value is not None:
+            mapped[attribute_name(key)] = value
+    if tag in NAMED_TAGS and "id" in mapped and "name" not in mapped:
+        mapped["name"] = mapped["id"]
+    return FT(tag, kids, mapped)
 
 
-def _tag(name: str):
-    tag = name.lower()
-
-    def make(*children: Any, **attrs: Any) -> FT:
-        return ft(tag, *children, **attrs)
-
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = f"The `<{tag}>` element."
+def _tag(name: str) -> Callable[..., FT]:
+    """`Div`, `Li`, ...: `ft` with the tag filled in (a C-level partial: one call less per element)."""
+    make = partial(ft, name.lower())
+    make.__name__ = make.__qualname__ = name  # type: ignore[attr-defined]
+    make.__doc__ = f"The `<{name.lower()}>` element."
     return make
 
 
@@ -247,11 +266,15 @@ def Titled(title: str = "FastHTML app", *children: Any, **attrs: Any) -> tuple[F
     return Title(title), Main(H1(title), *children, cls="container", **attrs)
 
 
+def _needs_escape(text: str) -> bool:
+    return "<" in text or "&" in text or ">" in text
+
+
 def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
     parts = []
     for name, value in attrs.items():
         if value is True:
-            parts.append(f" {name}")
+            parts.append(" " + name)
             continue
         if prefix and name in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
             value = prefix + value
@@ -260,31 +283,31 @@ def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
 
 
 def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
-    if node is None or node is False:
-        return
-    if isinstance(node, FT):
+    kind = type(node)
+    if kind is str:  # the commonest child: text
+        out.append(node if raw or not _needs_escape(node) else escape(node, quote=False))
+    elif kind is FT or isinstance(node, FT):
         tag = node.tag
-        out.append(f"<{tag}{_render_attrs(node.attrs, prefix)}>")
+        attrs = node.attrs
+        out.append(f"<{tag}{_render_attrs(attrs, prefix)}>" if attrs else f"<{tag}>")
         if node.void:
             return
         inner_raw = tag in RAW_TEXT_TAGS
         for child in node.children:
             _render(child, out, prefix, inner_raw)
         out.append(f"</{tag}>")
+    elif node is None or node is False:
+        return
+    elif kind is list or kind is tuple or (hasattr(node, "__iter__") and hasattr(node, "__next__")):
+        for child in node:
+            _render(child, out, prefix, raw)
     elif isinstance(node, str):
         out.append(node if raw or isinstance(node, Safe) else escape(node, quote=False))
     elif hasattr(node, "__html__"):
         out.append(node.__html__())
-    elif isinstance(node, (list, tuple)) or _is_generator(node):
-        for child in node:
-            _render(child, out, prefix, raw)
     else:
         text = str(node)
         out.append(text if raw else escape(text, quote=False))
-
-
-def _is_generator(node: Any) -> bool:
-    return hasattr(node, "__next__") and hasattr(node, "__iter__")
 
 
 def to_html(node: Any, prefix: str = "") -> str:

@@ -105,12 +105,10 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: floa
 
 
 @contextlib.contextmanager
-def seed_script(name: str, tmp_path: Path) -> Iterator[int]:
-    """Run a seed tutorial program, import swapped, as a script on a free port."""
-    source = (SEED_EXAMPLES / name).read_text()
-    assert "from fasthtml.common import *" in source
+def script_server(tmp_path: Path, source: str, name: str) -> Iterator[int]:
+    """Run `source` as the script `name` (it ends in `serve()`) on a free port; yields the port."""
     script = tmp_path / name
-    script.write_text(source.replace("from fasthtml.common import *", "from htmxws_nb import *"))
+    script.write_text(source)
     port = free_port()
     env = {**os.environ, "PORT": str(port), "XDG_STATE_HOME": str(tmp_path / "state")}
     with (tmp_path / f"{name}.log").open("w") as log:  # a file: a pipe nobody reads would stall the server
@@ -122,10 +120,22 @@ def seed_script(name: str, tmp_path: Path) -> Iterator[int]:
         finally:
             proc.terminate()
             try:
-                proc.wait(5)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def seed_source(name: str) -> str:
+    """A seed tutorial program with `from fasthtml.common import *` swapped for ours."""
+    source = (SEED_EXAMPLES / name).read_text()
+    assert "from fasthtml.common import *" in source
+    return source.replace("from fasthtml.common import *", "from htmxws_nb import *")
+
+
+def seed_script(name: str, tmp_path: Path) -> contextlib.AbstractContextManager[int]:
+    """Run a seed tutorial program, import swapped, as a script on a free port."""
+    return script_server(tmp_path, seed_source(name), name)
 
 
 @pytest.fixture(autouse=True)

@@ -16,16 +16,13 @@ import os
 import resource
 import socket
 import struct
-import subprocess
-import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEED_EXAMPLES, free_port, open_ws, recv_text, running, wait_for_port
+from conftest import free_port, open_ws, recv_text, running, script_server, seed_source
 from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -34,7 +31,7 @@ from htmxws_nb import Div, FastHTML
 
 def seed_app(name: str, **app_options: Any) -> dict[str, Any]:
     """A seed program's namespace (import swapped), its `app` built with extra options."""
-    source = (SEED_EXAMPLES / name).read_text().replace("from fasthtml.common import *", "from htmxws_nb import *")
+    source = seed_source(name)
     if app_options:
         options = ", ".join(f"{k}={v!r}" for k, v in app_options.items())
         source = source.replace("FastHTML(exts='ws')", f"FastHTML(exts='ws', {options})")
@@ -330,27 +327,6 @@ LOAD_SERVER = textwrap.dedent("""
 """)
 
 
-@contextlib.contextmanager
-def script_server(tmp_path: Path, source: str, name: str) -> Iterator[int]:
-    script = tmp_path / name
-    script.write_text(source)
-    port = free_port()
-    env = {**os.environ, "PORT": str(port)}
-    log = (tmp_path / f"{name}.log").open("w")  # a file, not a pipe: a full pipe would stall the server
-    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, proc)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 def raise_fd_limit(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
@@ -408,8 +384,7 @@ async def _chat_member(port: int, expected: int, received: list[float], ready: a
 
 def test_chat_broadcast_to_500_with_5_stalled(tmp_path: Path) -> None:
     raise_fd_limit(4096)
-    source = (SEED_EXAMPLES / "chat_ws.py").read_text().replace("from fasthtml.common import *",
-                                                                 "from htmxws_nb import *")
+    source = seed_source("chat_ws.py")
     # The chat code unchanged, plus a route to see how many users have joined.
     source = source.replace("\nserve()", "\n@rt('/users')\ndef get_users(): return str(len(users))\n\nserve()")
     live_count, stalled_count, rounds, bound = 495, 5, 20, 5.0

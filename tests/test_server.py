@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from conftest import SEED_EXAMPLES, open_ws, recv_text, running
+from conftest import open_ws, recv_text, running, seed_source
 from websockets.exceptions import ConnectionClosed
 
 from htmxws_nb import Div, FastHTML
@@ -95,9 +95,8 @@ def test_failing_startup_raises_quickly() -> None:
 
 
 def _script(tmp_path: Path, name: str) -> Path:
-    source = (SEED_EXAMPLES / name).read_text().replace("from fasthtml.common import *", "from htmxws_nb import *")
     path = tmp_path / name
-    path.write_text(source)
+    path.write_text(seed_source(name))
     return path
 
 
