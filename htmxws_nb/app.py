@@ -17,7 +17,6 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -30,7 +29,7 @@ from .handlers import Handler
 from .live import LiveReload
 from .params import HtmxHeaders, ParamError, Sources
 from .paths import ASSETS_PATH, LIVE_PATH
-from .session_key import resolve_secret_key
+from .sessions import HttpSessions
 from .websocket import ConnectionSet, SocketEndpoint, SocketHandlers, SocketLimits
 
 __all__ = ["FastHTML", "ASSETS_PATH"]
@@ -72,11 +71,8 @@ class FastHTML(Starlette):
         middleware: Sequence[Middleware] | None = None,
         lifespan: Any = None,
     ) -> None:
-        session = Middleware(
-            SessionMiddleware, secret_key=resolve_secret_key(secret_key), session_cookie=session_cookie,
-            max_age=max_age, same_site=same_site, https_only=sess_https_only,
-        )
-        super().__init__(debug=debug, routes=routes, middleware=[session, *(middleware or [])],
+        self.sessions = HttpSessions(secret_key, session_cookie, max_age, same_site, sess_https_only)
+        super().__init__(debug=debug, routes=routes, middleware=[Middleware(self.sessions.around), *(middleware or [])],
                          lifespan=lifespan)
         self.exts = _extensions(exts)
         self.hdrs = list(hdrs)

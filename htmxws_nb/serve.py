@@ -97,7 +97,7 @@ def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> 
             server.note = ""
             return server
         sock, note = _bind_near(host, port)
-        server = Server(_prepare(app), sock, **options)
+        server = Server(_prepare(app), sock, **{"record": True, **options})
         server.note = note
         _servers[(host, port)] = server
     return server.start()

@@ -19,7 +19,7 @@ import errno
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
@@ -47,20 +47,22 @@ class ServerStartError(RuntimeError):
     """The server could not start; the message says why and what to try."""
 
 
-class AbortableWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websocket protocol, plus an ASGI extension to cut the TCP connection.
+class TransportWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's websocket protocol, plus an ASGI extension that shows the app its transport.
 
-    A client that stops reading fills its socket buffer, and then not even a
-    close frame can reach it. `scope["extensions"]["htmxws.abort"]["abort"]()`
-    lets the app drop such a client at once instead of leaving the socket
-    open until TCP gives up.
+    `scope["extensions"]["htmxws.transport"]` has `writable()` (the socket
+    buffer has room, so a send will not wait) and `abort()` (cut the TCP
+    connection). The first lets a reply be written at once instead of through
+    the writer task; the second drops a client that stopped reading, which
+    not even a close frame can reach any more.
     """
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
         if scope is not None:
-            scope["extensions"]["htmxws.abort"] = {"abort": self.transport.abort}
+            scope["extensions"]["htmxws.transport"] = {"abort": self.transport.abort,
+                                                       "writable": self.writable.is_set}
 
 
 class IdleClosingHttpProtocol(_HttpProtocol):
@@ -90,17 +92,19 @@ class AppSlot:
         self.feeds = feeds
         self.generation = 0
         self.lifespan: Lifespan | None = None
-        self._asgi: ASGIApp = RecordingMiddleware(app, recorder)
+        self._recording = RecordingMiddleware(app, recorder)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """Route to the feed, the recorder or the app; a plain function, so it adds no frame per connection."""
         if scope["type"] == "websocket" and scope["path"].startswith(FEED_PATH):
-            await self.feeds(scope, receive, send)
-            return
+            return self.feeds(scope, receive, send)
         lifespan = self.lifespan
         scope["htmxws.generation"] = self.generation
         if lifespan is not None and lifespan.state:
             scope["state"] = dict(lifespan.state)
-        await self._asgi(scope, receive, send)
+        if self.recorder.enabled:
+            return self._recording(scope, receive, send)
+        return self.app(scope, receive, send)
 
     async def start(self) -> None:
         self.lifespan = await Lifespan.start(self.app)
@@ -110,7 +114,7 @@ class AppSlot:
         new_lifespan = await Lifespan.start(app)
         old_lifespan, old_generation = self.lifespan, self.generation
         self.app, self.lifespan, self.generation = app, new_lifespan, old_generation + 1
-        self._asgi = RecordingMiddleware(app, self.recorder)
+        self._recording = RecordingMiddleware(app, self.recorder)
         retire(old_generation)
         if old_lifespan is not None:
             await old_lifespan.stop()
@@ -157,7 +161,7 @@ class Server:
     a running server for the same port, and knows scripts from notebooks.
     """
 
-    def __init__(self, app: ASGIApp, sock: socket.socket, *, quiet: bool = True, record: bool = True,
+    def __init__(self, app: ASGIApp, sock: socket.socket, *, quiet: bool = True, record: bool = False,
                  record_size: int = 5000, ws_max_size: int = 16 * 1024 * 1024,
                  ws_ping_interval: float | None = 20.0, ws_ping_timeout: float | None = 20.0,
                  ws_per_message_deflate: bool = True) -> None:
@@ -175,8 +179,8 @@ class Server:
         self.started = threading.Event()
         self.stopped = threading.Event()
         self.config = uvicorn.Config(
-            self.slot, host=self.host, port=self.port, lifespan="off", http=IdleClosingHttpProtocol,
-            ws=AbortableWebSocketProtocol,
+            self.slot, host=self.host, port=self.port, interface="asgi3", lifespan="off", http=IdleClosingHttpProtocol,
+            ws=TransportWebSocketProtocol,
             ws_max_size=ws_max_size, ws_ping_interval=ws_ping_interval, ws_ping_timeout=ws_ping_timeout,
             ws_per_message_deflate=ws_per_message_deflate, timeout_graceful_shutdown=1,
             log_config=None if quiet else uvicorn.config.LOGGING_CONFIG, access_log=not quiet,
@@ -314,7 +318,10 @@ class Server:
         for connection in list(self._uvicorn.server_state.connections):
             scope = getattr(connection, "scope", None)
             if scope and scope.get("type") == "websocket" and scope.get("htmxws.generation") == generation:
-                connection.shutdown()
+                try:
+                    connection.shutdown()
+                except Exception:
+                    logger.debug("could not retire a connection that is already closing", exc_info=True)
 
     def _abort_connections(self) -> None:
         for connection in list(self._uvicorn.server_state.connections):

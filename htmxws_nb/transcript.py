@@ -43,7 +43,7 @@ PICTURE_TEXT = 34  # characters of a frame shown on an arrow of the sequence pic
 CELL_STYLE = ' style="text-align:left;vertical-align:top"'
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower, per frame
 class Record:
     """One event on one websocket.
 
@@ -288,15 +288,20 @@ def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
 def causal_order(records: list[Record]) -> list[Record]:
     """Records in reading order: each message followed by what it caused, wherever that went.
 
-    Frames a message caused are written by several connections' writers; in
-    recorded order they may interleave with the next message. Grouped by
-    cause, the order no longer depends on timing.
+    Frames a message caused are written by several connections, some while
+    the handler runs, some after; in recorded order they may interleave with
+    the next message. Grouped by cause (the handler first, then its frames),
+    the order no longer depends on timing.
     """
     incoming = {r.seq for r in records if r.kind == "in"}
     caused: dict[int, list[Record]] = {}
     for record in records:
         if record.kind in ("out", "dispatch") and record.cause in incoming:
-            caused.setdefault(record.cause, []).append(record)
+            group = caused.setdefault(record.cause, [])
+            if record.kind == "dispatch":  # who answered comes first, whether its replies went out before or after
+                group.insert(0, record)
+            else:
+                group.append(record)
     ordered = []
     for record in records:
         if record.kind in ("out", "dispatch") and record.cause in incoming:

@@ -20,7 +20,6 @@ import contextvars
 import itertools
 import json
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -126,6 +125,10 @@ _NO_HEADERS = _LowerKeys({})
 class Connection:
     """One open websocket of a `FastHTML` app."""
 
+    __slots__ = ("_abandoned", "_abort", "_asgi_send", "_closing", "_drained", "_loop", "_path_params",
+                 "_pending", "_query", "_task", "_thread", "_tracer", "_writable", "_writer", "app", "close_code",
+                 "closed", "id", "limits", "path", "queued", "unwritten", "writing_since", "ws")
+
     def __init__(self, app: FastHTML, ws: WebSocket, path: str, send: Send, limits: SocketLimits) -> None:
         scope = ws.scope
         self.app = app
@@ -135,17 +138,21 @@ class Connection:
         self.limits = limits
         self.closed = False  # no more frames are accepted
         self.close_code: int | None = None
-        self._abandoned = False
         self.writing_since: float | None = None  # loop time a blocked write started, for the watchdog
         self.queued = 0  # frames accepted by `send` so far
+        self.unwritten = 0  # frames accepted but not yet written
+        self._abandoned = False
         self._asgi_send = send
-        self._pending: deque[tuple[str, Any] | _Close] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
-        self._writer: asyncio.Task[None] | None = None
+        self._pending: list[tuple[str, Any] | _Close] = []
+        self._writer: asyncio.Task[None] | None = None  # exists only while there is something to write
+        self._drained: asyncio.Future[None] | None = None  # the reader waits on it when its client lags
+        self._closing: asyncio.Task[None] | None = None
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.get_ident()  # the server loop's thread: `send` from others hops to it
-        self._abort: Callable[[], None] | None = scope.get("extensions", {}).get("htmxws.abort", {}).get("abort")
+        transport = scope.get("extensions", {}).get("htmxws.transport", {})
+        self._abort: Callable[[], None] | None = transport.get("abort")
+        self._writable: Callable[[], bool] | None = transport.get("writable")
         self._tracer = scope.get("htmxws.tracer")
         self._query = dict(QueryParams(scope.get("query_string", b"")))
         self._path_params = scope.get("path_params", {})
@@ -163,49 +170,83 @@ class Connection:
         """
         if self.closed or _is_empty(content):
             return False
-        if len(self._pending) >= self.limits.max_queue and self.writing_since is not None:
+        if self.unwritten >= self.limits.max_queue and self.writing_since is not None:
             # The queue is full *and* the writer waits for the client to read: the client is
             # the bottleneck. (A burst from one handler run, written as soon as the handler
             # yields, is not.)
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
-        self._enqueue((render_frame(content, self.app.url_prefix), current_frame.get()))
+        text, cause = render_frame(content, self.app.url_prefix), current_frame.get()
         self.queued += 1
+        writable = self._writable
+        if self._writer is None and writable is not None and writable() and threading.get_ident() == self._thread:
+            # Nothing queued and the socket has room: write now (this cannot wait for the client).
+            message: Message = {"type": "websocket.send", "text": text}
+            if cause is not None:
+                message["htmxws.cause"] = cause
+            try:
+                await self._asgi_send(message)
+            except (OSError, RuntimeError):
+                return False  # the client is gone; the reader sees the disconnect
+            return True
+        self._enqueue((text, cause))
         return True
 
     def _enqueue(self, item: tuple[str, Any] | _Close) -> None:
-        if threading.get_ident() != self._thread and self._loop is not None:
+        loop = self._loop
+        if loop is None:
+            return
+        if threading.get_ident() != self._thread:
             # `send` awaited on another loop, e.g. a notebook cell pushing to stored `users`.
-            self._loop.call_soon_threadsafe(self._enqueue, item)
+            loop.call_soon_threadsafe(self._enqueue, item)
             return
         self._pending.append(item)
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
+        self.unwritten += 1
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_loop())
 
     async def _write_loop(self) -> None:
+        """Write what is queued, in order, then end (the next `send` starts a new writer)."""
         loop = asyncio.get_running_loop()
-        pending = self._pending
         send = self._asgi_send
-        while True:
-            while pending:
-                item = pending.popleft()
-                if isinstance(item, _Close):
-                    await self._goodbye(item.code, item.reason)
-                    return
-                text, cause = item
-                message: Message = {"type": "websocket.send", "text": text}
-                if cause is not None:
-                    message["htmxws.cause"] = cause
-                self.writing_since = loop.time()
-                try:
-                    await send(message)
-                except (OSError, RuntimeError):
-                    return  # the client is gone; the reader sees the disconnect
-                self.writing_since = None
-            self._wakeup = loop.create_future()
-            await self._wakeup
-            self._wakeup = None
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                for item in batch:
+                    if type(item) is _Close:
+                        await self._goodbye(item.code, item.reason)
+                        return
+                    text, cause = item
+                    message: Message = {"type": "websocket.send", "text": text}
+                    if cause is not None:
+                        message["htmxws.cause"] = cause
+                    self.writing_since = loop.time()
+                    try:
+                        await send(message)
+                    except (OSError, RuntimeError):
+                        return  # the client is gone; the reader sees the disconnect
+                    self.writing_since = None
+                    self.unwritten -= 1
+                    if self._drained is not None and self.unwritten <= self.limits.max_queue // 4:
+                        self._release_reader()
+        finally:
+            self._writer = None
+            self._release_reader()
+
+    def _release_reader(self) -> None:
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    async def _backpressure(self) -> None:
+        """Stop reading from a client that does not read its replies (it pipelines faster than it reads).
+
+        Only this client waits; its own replies cannot overflow its queue,
+        only broadcasts from others can.
+        """
+        if self.unwritten >= max(1, self.limits.max_queue // 2) and self._writer is not None and self._loop:
+            self._drained = self._loop.create_future()
+            await self._drained
 
     # -- closing ----------------------------------------------------------
 
@@ -217,16 +258,17 @@ class Connection:
 
     def abandon(self, code: int, reason: str) -> None:
         """Give up on a client that cannot keep up: drop its queue, say goodbye, cut it."""
-        if self._abandoned:
+        if self._abandoned or self._loop is None:
             return
         logger.warning("closing websocket %s on %s with %d: %s", self.id, self.path, code, reason)
         self._abandoned = True
         self.closed = True
         self.close_code = code
-        self._pending.clear()
+        self._pending = []
         if self._writer is not None:
             self._writer.cancel()
-        asyncio.get_running_loop().create_task(self._goodbye(code, reason))
+        self._release_reader()
+        self._closing = self._loop.create_task(self._goodbye(code, reason))
 
     async def _goodbye(self, code: int, reason: str) -> None:
         """Send a close frame; if the client cannot take even that, cut the connection."""
@@ -245,9 +287,8 @@ class Connection:
 
     async def serve(self, receive: Receive) -> None:
         """Run the connection: `conn`, the receive loop, then `disconn`."""
-        loop = self._loop = asyncio.get_running_loop()
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
-        self._writer = loop.create_task(self._write_loop())
         registry = self.app.connections
         registry.add(self, self.limits.send_timeout)
         try:
@@ -259,14 +300,21 @@ class Connection:
         finally:
             self.closed = True
             registry.discard(self)
-            self._writer.cancel()
+            if self._writer is not None:
+                self._writer.cancel()
             await self._run_callback("on_disconnect")
 
     async def _read_loop(self, receive: Receive) -> None:
+        traced = self._tracer is not None
         while True:
+            if self.unwritten:
+                await self._backpressure()
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
+                if not traced:
+                    await self._answer(message)
+                    continue
                 frame = message.get("htmxws.frame")
                 token = current_frame.set(frame)
                 try:
@@ -365,7 +413,10 @@ class MessageSources(Sources):
         if name == "htmx":
             return HtmxHeaders.from_headers(self.headers)
         if name == "session":
-            return conn.ws.scope.get("session", {})
+            scope = conn.ws.scope
+            if "session" not in scope:
+                scope["session"] = conn.app.sessions.read(scope)
+            return scope["session"]
         if name == "scope":
             return conn.ws.scope
         if name == "app":

@@ -31,8 +31,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(app: Any, **options: Any) -> Iterator[Server]:
-    """`app` served by a real uvicorn on a free 127.0.0.1 port, for the block's duration."""
-    server = Server(app, bind_socket("127.0.0.1", 0), **options).start()
+    """`app` served by a real uvicorn on a free 127.0.0.1 port, recording (as in a notebook) unless told not to."""
+    server = Server(app, bind_socket("127.0.0.1", 0), **{"record": True, **options}).start()
     try:
         yield server
     finally:

@@ -302,7 +302,7 @@ def test_secret_key_is_kept_outside_the_working_tree(tmp_path: Path, monkeypatch
     key_file = tmp_path / "state" / "htmxws_nb" / "secret_key"
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert list(work.iterdir()) == [], "nothing written next to the notebook"
-    assert first.user_middleware[0].kwargs["secret_key"] == second.user_middleware[0].kwargs["secret_key"]
+    assert first.sessions.signer.secret_keys == second.sessions.signer.secret_keys
 
 
 # -- load -------------------------------------------------------------------------
