@@ -93,14 +93,12 @@ def attribute_value(value: Any) -> str | bool | None:
 class FT:
     """One HTML element: a tag, its children and its attributes."""
 
-    __slots__ = ("attrs", "children", "tag", "void")
+    __slots__ = ("attrs", "children", "tag")
 
-    def __init__(self, tag: str, children: Iterable[Any] = (), attrs: dict[str, Any] | None = None,
-                 void: bool | None = None) -> None:
+    def __init__(self, tag: str, children: Iterable[Any] = (), attrs: dict[str, Any] | None = None) -> None:
         self.tag = tag
         self.children = children if type(children) is list else list(children)
         self.attrs: dict[str, Any] = {} if attrs is None else attrs
-        self.void = tag in VOID_TAGS if void is None else void
 
     def __call__(self, *children: Any, **attrs: Any) -> FT:
         """Add children and attributes: `Div(id='x')('text')`."""
@@ -152,12 +150,19 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
     """Build an element of any tag, with FastHTML's attribute mapping.
 
     Dicts among the children are attributes too. This runs for every element
-    of every page and frame, so it is one plain pass.
+    of every page and frame (the tutorial's chat builds its whole list once per
+    user per message), so the common case, children and no attributes, is short.
     """
+    if not attrs:
+        for child in children:
+            if not isinstance(child, (str, FT)) and isinstance(child, Mapping):
+                break
+        else:
+            return FT(tag, list(children), {})
     kids = []
     mapped: dict[str, Any] = {}
     for child in children:
-        if type(child) is dict or (not isinstance(child, (str, FT)) and isinstance(child, Mapping)):
+        if not isinstance(child, (str, FT)) and isinstance(child, Mapping):
             attrs = {**attrs, **child}
         else:
             kids.append(child)
@@ -290,11 +295,14 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
         tag = node.tag
         attrs = node.attrs
         out.append(f"<{tag}{_render_attrs(attrs, prefix)}>" if attrs else f"<{tag}>")
-        if node.void:
+        if tag in VOID_TAGS:
             return
         inner_raw = tag in RAW_TEXT_TAGS
         for child in node.children:
-            _render(child, out, prefix, inner_raw)
+            if type(child) is str and not inner_raw:  # text, the commonest child: no call
+                out.append(escape(child, quote=False) if "<" in child or "&" in child or ">" in child else child)
+            else:
+                _render(child, out, prefix, inner_raw)
         out.append(f"</{tag}>")
     elif node is None or node is False:
         return

@@ -146,4 +146,24 @@ def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing) -> None:
     assert window.evaluate("window.htmxwsKept") == "this page was not reloaded"
     assert ws_opens(window) == 1, "the open socket got the new handler: it was not reconnected"
     screenshot(page, "jupyterlab-live-edit")
+
+    # A page route run again is different: the iframe reloads itself and shows the new page.
+    # (The tutorial's page cell also makes the app; here a later cell redefines only the route.)
+    index = set_cell_source(page, "transcript(app).sequence()",
+                            lambda _: "@rt('/')\ndef get():\n    return Titled('Edited page', P('new'))")
+    run_cell(page, index)
+    expect(frame.locator("h1")).to_have_text("Edited page")
+    assert iframe_frame(page).evaluate("window.htmxwsKept === undefined"), "the iframe reloaded"
     assert browsing.blocked == []
+
+
+def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing) -> None:
+    """The page reports its height to the notebook (live.js), and the iframe takes it."""
+    page = browsing.new_page()
+    frame = run_basics(page, lab, "fit.ipynb")
+    iframe = page.locator(IFRAME).first
+    expect(iframe).not_to_have_css("height", "150px")  # the placeholder height before the page reports
+    before = iframe.evaluate("frame => frame.getBoundingClientRect().height")
+    frame.locator("#notifications").evaluate("box => { box.style.height = '600px'; }")
+    page.wait_for_function("frame => frame.getBoundingClientRect().height > 600", arg=iframe.element_handle())
+    assert iframe.evaluate("frame => frame.getBoundingClientRect().height") > before + 400

@@ -181,21 +181,26 @@ def test_frame_over_the_size_limit_closes_with_1009_and_others_are_served() -> N
         assert recv_text(other) == '<ul id="msg-list"><li>fine</li></ul>'
 
 
-def test_a_flood_of_frames_is_answered_in_order_without_starving_others() -> None:
-    app = FastHTML(exts="ws")
+@pytest.mark.parametrize("max_queue", [1000, 10])
+def test_a_flood_of_frames_is_answered_in_order_without_starving_others(max_queue: int) -> None:
+    """A client that pipelines faster than it reads is slowed down (its reads pause), not dropped."""
+    app = FastHTML(exts="ws", ws_max_queue=max_queue)
+
+    padding = "p" * 2000  # 6 MB of replies in all: more than the socket buffers hold, so writes must wait
 
     @app.ws("/ws")
     async def echo(n: int):
-        return Div(n, id="n")
+        return Div(n, padding, id="n")
 
     with running(app) as server, open_ws(server) as flood, open_ws(server) as polite:
         for n in range(3000):
             flood.send(json.dumps({"n": n}))
         started = time.monotonic()
         polite.send('{"n": -1}')
-        assert recv_text(polite) == '<div id="n">-1</div>'
+        assert recv_text(polite) == f'<div id="n">-1{padding}</div>'
         assert time.monotonic() - started < 2
-        assert [recv_text(flood) for _ in range(3000)] == [f'<div id="n">{n}</div>' for n in range(3000)]
+        replies = [recv_text(flood) for _ in range(3000)]
+        assert replies == [f'<div id="n">{n}{padding}</div>' for n in range(3000)]
 
 
 def test_silent_connections_are_closed() -> None:
