@@ -162,6 +162,7 @@ def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing) -> None:
     page = browsing.new_page()
     frame = run_basics(page, lab, "fit.ipynb")
     iframe = page.locator(IFRAME).first
+    iframe.scroll_into_view_if_needed()  # Chromium pauses rendering (and resize events) of hidden cross-site frames
     expect(iframe).not_to_have_css("height", "150px")  # the placeholder height before the page reports
     before = iframe.evaluate("frame => frame.getBoundingClientRect().height")
     frame.locator("#notifications").evaluate("box => { box.style.height = '600px'; }")
