@@ -283,7 +283,9 @@ def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
             continue
         if prefix and name in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
             value = prefix + value
-        parts.append(f' {name}="{escape(value, quote=True)}"')
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            value = escape(value, quote=True)
+        parts.append(f' {name}="{value}"')
     return "".join(parts)
 
 

@@ -84,6 +84,8 @@ def _last(value: Any) -> Any:
 
 
 def _to_str(value: Any) -> str:
+    if type(value) is str:  # the usual case: a form field
+        return value
     value = _last(value)
     if isinstance(value, (dict, list)):
         raise ValueError("expected text")

@@ -363,7 +363,8 @@ class Connection:
         except Exception as exc:
             await self._handler_failed(handler, exc)
             return handler, type(exc).__name__
-        await self.send(result)
+        if result is not None:
+            await self.send(result)
         return handler, "ok"
 
     async def _refuse(self, problem: str) -> str:
