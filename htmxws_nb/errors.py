@@ -8,6 +8,7 @@ Clients get a short, fixed text; the details (the traceback) go to an
 from __future__ import annotations
 
 import logging
+import sysconfig
 import threading
 import time
 import traceback
@@ -15,10 +16,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 __all__ = ["ErrorLog", "HandlerError", "RecentLog", "logger", "recent_log"]
 
 logger = logging.getLogger("htmxws_nb")
+# Where the frames between the server and a user's handler live: this package, then the
+# standard library and installed packages (Starlette, anyio, when a sync handler runs in a thread).
+_LIBRARIES = (str(Path(__file__).parent), *{sysconfig.get_path(name) for name in ("stdlib", "purelib", "platlib")})
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,11 @@ class HandlerError:
 
     @classmethod
     def capture(cls, where: str, exc: BaseException, connection: str | None = None) -> HandlerError:
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        """Keep the traceback from the user's code on: the server's frames above it are noise to them."""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename.startswith(_LIBRARIES):
+            tb = tb.tb_next
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
         return cls(where, exc, text, connection)
 
     @property

@@ -168,3 +168,19 @@ def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing) -> None:
     frame.locator("#notifications").evaluate("box => { box.style.height = '600px'; }")
     page.wait_for_function("frame => frame.getBoundingClientRect().height > 600", arg=iframe.element_handle())
     assert iframe.evaluate("frame => frame.getBoundingClientRect().height") > before + 400
+
+
+def test_handler_error_shows_under_the_iframe(lab: JupyterServer, browsing: Browsing) -> None:
+    """A handler that raises while the notebook is idle: the traceback appears under the page, live."""
+    page = browsing.new_page()
+    frame = run_basics(page, lab, "error.ipynb")
+    index = set_cell_source(page, HANDLER_MARK, lambda source: source.replace(
+        "await send(Div('Hello ' + msg, id='notifications'))", "1 / 0"))
+    run_cell(page, index)
+    send_message(frame, "Bob")
+    panel = page.locator("div.htmxws-live details").first
+    expect(panel).to_contain_text("ZeroDivisionError: division by zero")
+    expect(panel).to_contain_text("Error in websocket /ws: ws")
+    expect(frame.locator("#notifications")).to_have_text("")  # the client got a short error frame, no swap
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "jupyterlab-handler-error")
