@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## demo: open the tutorial notebooks in JupyterLab (http://127.0.0.1:8888)
 demo: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 ## test: lint, unit and integration tests, notebooks (strict nbval, twice), browser tests
 test: $(STAMP) browser-deps
