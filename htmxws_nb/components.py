@@ -160,16 +160,20 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
         else:
             return FT(tag, list(children), {})
     kids = []
-    mapped: dict[str, Any] = {}
     for child in children:
         if not isinstance(child, (str, FT)) and isinstance(child, Mapping):
             attrs = {**attrs, **child}
         else:
             kids.append(child)
+    mapped: dict[str, Any] = {}
+    names = _names
     for key, value in attrs.items():
-        value = attribute_value(value)
-        if value is not None:
-            mapped[attribute_name(key)] = value
+        name = names.get(key) or attribute_name(key)
+        if type(value) is not str:
+            value = attribute_value(value)
+            if value is None:
+                continue
+        mapped[name] = value
     if tag in NAMED_TAGS and "id" in mapped and "name" not in mapped:
         mapped["name"] = mapped["id"]
     return FT(tag, kids, mapped)
@@ -327,7 +331,7 @@ def to_html(node: Any, prefix: str = "") -> str:
     `URL_ATTRIBUTES`); it is how pages served under a proxy path keep working.
     """
     out: list[str] = []
-    _render(node, out, prefix.rstrip("/"), False)
+    _render(node, out, prefix.rstrip("/") if prefix else "", False)
     return "".join(out)
 
 

@@ -207,28 +207,32 @@ class Param:
     default: Any
     annotation: Any
 
-    def resolve(self, sources: Sources) -> Any:
-        if self.special is not None:
-            value = sources.specials(self.special)
-            return self.cast(value) if self.cast else value
-        for mapping in sources.lookups:
-            for key in self.keys:
-                value = mapping.get(key, _MISSING)
-                if value is not _MISSING:
-                    return self._cast(value)
-        if self.default is not _MISSING:
-            return self.default
-        raise ParamError(f"missing required field '{self.name}'")
+    def getter(self) -> Callable[[Sources], Any]:
+        """A function that fetches this parameter's value, made once so each call does only that."""
+        name, special, cast, default = self.name, self.special, self.cast, self.default
+        if special is not None:
+            if cast is None:
+                return lambda sources: sources.specials(special)
+            return lambda sources: cast(sources.specials(special))
+        keys = self.keys
+        describe = _describe(self.annotation)
 
-    def _cast(self, value: Any) -> Any:
-        if self.cast is None:
-            return value
-        try:
-            return self.cast(value)
-        except (TypeError, ValueError, KeyError, OverflowError):
-            raise ParamError(
-                f"invalid value for '{self.name}': expected {_describe(self.annotation)}"
-            ) from None
+        def get(sources: Sources) -> Any:
+            for mapping in sources.lookups:
+                for key in keys:
+                    value = mapping.get(key, _MISSING)
+                    if value is not _MISSING:
+                        if cast is None:
+                            return value
+                        try:
+                            return cast(value)
+                        except (TypeError, ValueError, KeyError, OverflowError):
+                            raise ParamError(f"invalid value for '{name}': expected {describe}") from None
+            if default is not _MISSING:
+                return default
+            raise ParamError(f"missing required field '{name}'")
+
+        return get
 
 
 def _special_for(name: str, annotation: Any, specials: frozenset[str]) -> str | None:
@@ -287,14 +291,17 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return hints
 
 
-@dataclass(frozen=True)
 class ParamPlan:
     """A handler's parameters, resolved once, filled per call."""
 
-    params: tuple[Param, ...]
+    __slots__ = ("_getters", "params")
+
+    def __init__(self, params: tuple[Param, ...]) -> None:
+        self.params = params
+        self._getters = tuple((p.name, p.getter()) for p in params)
 
     def fill(self, sources: Sources) -> dict[str, Any]:
-        return {p.name: p.resolve(sources) for p in self.params}
+        return {name: get(sources) for name, get in self._getters}
 
 
 def compile_plan(fn: Callable[..., Any], kind: Literal["ws", "http"]) -> ParamPlan:

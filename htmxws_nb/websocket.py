@@ -72,9 +72,10 @@ class SocketLimits:
 def render_frame(content: tuple[Any, ...], prefix: str = "") -> str:
     """What `send(*content)` puts on the wire: HTML text (strings are sent as they are)."""
     if len(content) == 1:
-        content = content[0]
-        if isinstance(content, str):
-            return content
+        only = content[0]
+        if type(only) is str:
+            return only
+        return to_html(only, prefix)
     return to_html(content, prefix)
 
 
@@ -83,7 +84,7 @@ def _is_empty(content: tuple[Any, ...]) -> bool:
     if len(content) != 1:
         return not content
     only = content[0]
-    return only is None or (isinstance(only, (str, tuple, list)) and not only)
+    return only is None or (type(only) in (str, tuple, list) and not only)
 
 
 @dataclass(frozen=True)
