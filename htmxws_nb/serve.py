@@ -88,19 +88,23 @@ def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> 
 def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> Server:
     _quiet_logging()
     with _lock:
-        for server in _servers.values():
-            if server.running and server.app is app:
-                return server
-        server = _servers.get((host, port))
-        if server is not None and server.running:
-            server.replace_app(_prepare(app))
-            server.note = ""
-            return server
-        sock, note = _bind_near(host, port)
-        server = Server(_prepare(app), sock, **{"record": True, **options})
-        server.note = note
-        _servers[(host, port)] = server
-    return server.start()
+        same_app = next((s for s in _servers.values() if s.running and s.app is app), None)
+        same_port = _servers.get((host, port))
+        new = None
+        if same_app is None and (same_port is None or not same_port.running):
+            sock, note = _bind_near(host, port)
+            new = _servers[(host, port)] = Server(_prepare(app), sock, **{"record": True, **options})
+            new.note = note
+    # Outside the lock: starting and swapping wait for the server's loop, which may need the
+    # lock to report an error (see _UvicornErrors).
+    if new is not None:
+        return new.start()
+    if same_app is not None:
+        return same_app
+    assert same_port is not None
+    same_port.replace_app(_prepare(app))
+    same_port.note = ""
+    return same_port
 
 
 def _bind_near(host: str, port: int) -> tuple[socket.socket, str]:

@@ -241,3 +241,13 @@ def test_forwarded_prefix_through_a_kernel_served_app(kernel: Kernel) -> None:
     page = urllib.request.urlopen(request, timeout=5).read().decode()
     assert 'ws-connect="/user/t/proxy/9/ws"' in page
     assert 'data-live="/user/t/proxy/9/_htmxws/live"' in page
+
+
+def test_many_servers_in_one_kernel(kernel: Kernel) -> None:
+    first, second = free_port(), free_port()
+    kernel.run(APP_CELL + HANDLER_CELL.format(greeting="One") + f"one = serve(port={first})")
+    kernel.run(APP_CELL + HANDLER_CELL.format(greeting="Two") + f"two = serve(port={second})")
+    assert ask(first, "a") == '<div id="notifications">One a</div>'
+    assert ask(second, "b") == '<div id="notifications">Two b</div>'
+    run = kernel.run("print(len(running_servers()), one.port != two.port)")
+    assert run.text.strip() == "2 True"
