@@ -103,13 +103,12 @@ class _ServerSide:
                 self._changed.wait(min(remaining, 0.05))
 
     def _mine(self) -> list[Record]:
-        records = self.recorder.records()
         if self.connection is None:
-            opened = next((r for r in records if r.kind == "open" and r.peer == self.peer), None)
+            opened = next((r for r in self.recorder.records() if r.kind == "open" and r.peer == self.peer), None)
             if opened is None:
                 return []
             self.connection = opened.connection
-        return [r for r in records if r.connection == self.connection]
+        return self.recorder.records(self.connection)
 
     def frames_after_connect(self, timeout: float) -> int:
         """How many frames the server wrote while `conn` ran (e.g. a greeting)."""

@@ -75,25 +75,19 @@ class Record:
 class Recorder:
     """A ring of the most recent websocket events of one server, and who listens to it.
 
-    Appends happen on the server's thread; reads and listeners may be
-    anywhere (the notebook's thread, a live view's timer).
+    Appends happen on the server's thread, several per message, so the ring
+    holds plain tuples in `Record`'s field order; `Record` objects are made
+    when someone reads. Reads and listeners may be anywhere (the notebook's
+    thread, a live view's timer).
     """
 
     def __init__(self, size: int = 5000, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._records: deque[Record] = deque(maxlen=size)
+        self._rows: deque[tuple[Any, ...]] = deque(maxlen=size)
         self._seq = itertools.count(1)
         self._connections = itertools.count(1)
         self._listeners: list[Callable[[Record | None], None]] = []
         self._lock = threading.Lock()
-
-    @property
-    def size(self) -> int:
-        return self._records.maxlen or 0
-
-    def resize(self, size: int) -> None:
-        with self._lock:
-            self._records = deque(self._records, maxlen=size)
 
     def new_connection(self) -> str:
         return f"c{next(self._connections)}"
@@ -101,31 +95,51 @@ class Recorder:
     def now(self) -> float:
         return time.perf_counter()
 
-    def add(self, connection: str, path: str, kind: str, **fields: Any) -> Record:
-        record = Record(next(self._seq), time.perf_counter(), connection, path, kind, **fields)
-        self._records.append(record)
-        for listener in self._listeners:
-            listener(record)
-        return record
+    def _append(self, row: tuple[Any, ...]) -> None:
+        self._rows.append(row)
+        if self._listeners:
+            record = Record(*row)
+            for listener in self._listeners:
+                listener(record)
+
+    def add(self, connection: str, path: str, kind: str, text: str = "", *, size: int = 0, binary: bool = False,
+            code: int | None = None, by: str | None = None, cause: int | None = None, handler: str | None = None,
+            version: int | None = None, duration: float | None = None, queued: int | None = None,
+            peer: str | None = None) -> int:
+        """Record one event; returns its sequence number."""
+        seq = next(self._seq)
+        self._append((seq, time.perf_counter(), connection, path, kind, text, size, binary, code, by, cause, handler,
+                      version, duration, queued, peer))
+        return seq
+
+    def frame(self, connection: str, path: str, kind: str, text: str, cause: int | None = None) -> int:
+        """A text frame in or out: the hot path, so positional and short."""
+        seq = next(self._seq)
+        self._append((seq, time.perf_counter(), connection, path, kind, text, len(text), False, None, None, cause,
+                      None, None, None, None, None))
+        return seq
 
     def dispatched(self, connection: str, path: str, frame: int | None, handler: str, version: int,
                    started: float, outcome: str, queued: int) -> None:
         """Called by our websocket endpoint once a handler has answered `frame` (None: the connect)."""
-        self.add(connection, path, "dispatch", cause=frame, handler=handler, version=version,
-                 duration=time.perf_counter() - started, text=outcome, queued=queued)
+        now = time.perf_counter()
+        self._append((next(self._seq), now, connection, path, "dispatch", outcome, 0, False, None, None, frame,
+                      handler, version, now - started, queued, None))
 
     def add_error(self, error: HandlerError) -> None:
         """A handler's exception, as a transcript event (hooked to the app's error log)."""
         if self.enabled:
-            self.add(error.connection or "-", "", "error", text=error.traceback, handler=error.where)
+            self.add(error.connection or "-", "", "error", error.traceback, handler=error.where)
 
-    def records(self) -> list[Record]:
+    def records(self, connection: str | None = None) -> list[Record]:
+        """The records, oldest first (of one connection, if given)."""
         with self._lock:
-            return list(self._records)
+            rows = list(self._rows)
+        return [Record(*row) for row in rows if connection is None or row[2] == connection]
 
     def clear(self) -> None:
         with self._lock:
-            self._records.clear()
+            self._rows.clear()
 
     def close(self) -> None:
         """Recording is over (the server stopped): listeners get `None` once."""
@@ -161,45 +175,45 @@ class RecordingMiddleware:
         path = scope["path"]
         scope["htmxws.connection_id"] = connection
         scope["htmxws.tracer"] = recorder
-        add = recorder.add
-        state = {"accepted": False, "closed": False}
+        add, frame = recorder.add, recorder.frame
+        accepted = closed = False
 
         async def recording_receive() -> Message:
+            nonlocal closed
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
                 text = message.get("text")
                 if text is not None:
-                    record = add(connection, path, "in", text=text, size=len(text))
+                    message["htmxws.frame"] = frame(connection, path, "in", text)
                 else:
                     data = message.get("bytes") or b""
-                    record = add(connection, path, "in", text=_binary(data), size=len(data), binary=True)
-                message["htmxws.frame"] = record.seq
-            elif kind == "websocket.disconnect" and not state["closed"]:
-                state["closed"] = True
-                add(connection, path, "close", code=message.get("code", 1005), by="client",
-                    text=message.get("reason") or "")
+                    message["htmxws.frame"] = add(connection, path, "in", _binary(data), size=len(data), binary=True)
+            elif kind == "websocket.disconnect" and not closed:
+                closed = True
+                add(connection, path, "close", message.get("reason") or "", code=message.get("code", 1005),
+                    by="client")
             return message
 
         async def recording_send(message: Message) -> None:
+            nonlocal accepted, closed
             await send(message)
             kind = message["type"]
             if kind == "websocket.send":
                 text = message.get("text")
                 if text is not None:
-                    add(connection, path, "out", text=text, size=len(text), cause=message.get("htmxws.cause"))
+                    frame(connection, path, "out", text, message.get("htmxws.cause"))
                 else:
                     data = message.get("bytes") or b""
-                    add(connection, path, "out", text=_binary(data), size=len(data), binary=True,
+                    add(connection, path, "out", _binary(data), size=len(data), binary=True,
                         cause=message.get("htmxws.cause"))
             elif kind == "websocket.accept":
-                state["accepted"] = True
-                add(connection, path, "open", text=_client_kind(scope), peer=_peer(scope))
-            elif kind == "websocket.close" and not state["closed"]:
-                state["closed"] = True
-                add(connection, path, "close" if state["accepted"] else "refused",
-                    code=message.get("code", 1000) if state["accepted"] else 403, by="server",
-                    text=message.get("reason") or "")
+                accepted = True
+                add(connection, path, "open", _client_kind(scope), peer=_peer(scope))
+            elif kind == "websocket.close" and not closed:
+                closed = True
+                add(connection, path, "close" if accepted else "refused", message.get("reason") or "",
+                    code=message.get("code", 1000) if accepted else 403, by="server")
 
         try:
             await self.app(scope, recording_receive, recording_send)

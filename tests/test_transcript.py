@@ -218,7 +218,7 @@ def test_views_render_content() -> None:
 def test_long_frames_are_shortened_in_views_but_whole_in_records() -> None:
     recorder = Recorder()
     long_text = "x" * 500
-    recorder.add("c1", "/ws", "out", text=long_text, size=500)
+    recorder.frame("c1", "/ws", "out", long_text)
     assert recorder.records()[0].text == long_text
     line = repr(Transcript(recorder))
     assert len(line) < 100 and line.endswith("…")
