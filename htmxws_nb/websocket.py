@@ -293,7 +293,7 @@ class Connection:
         registry = self.app.connections
         registry.add(self, self.limits.send_timeout)
         try:
-            await self._traced(None, self._run_callback, "on_connect")
+            await self._connected()
             await self._read_loop(receive)
         except asyncio.CancelledError:
             if not self._abandoned:
@@ -306,37 +306,40 @@ class Connection:
             await self._run_callback("on_disconnect")
 
     async def _read_loop(self, receive: Receive) -> None:
-        traced = self._tracer is not None
+        tracer = self._tracer
         while True:
             if self.unwritten:
                 await self._backpressure()
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
-                if not traced:
+                if tracer is None:
                     await self._answer(message)
                     continue
                 frame = message.get("htmxws.frame")
-                token = current_frame.set(frame)
+                token = current_frame.set(frame)  # frames sent meanwhile, to anyone, are tagged with it
+                started, queued_before = tracer.now(), self.queued
                 try:
-                    await self._traced(frame, self._answer, message)
+                    handler, outcome = await self._answer(message)
                 finally:
                     current_frame.reset(token)
+                tracer.dispatched(self.id, self.path, frame, handler.name if handler else "-",
+                                  handler.version if handler else 0, started, outcome, self.queued - queued_before)
             elif kind == "websocket.disconnect":
                 if self.close_code is None:
                     self.close_code = message.get("code", 1005)
                 return
 
-    async def _traced(self, frame: Any, step: Callable[[Any], Any], arg: Any) -> None:
-        """Run `step(arg)`; tell the transcript (if one listens) who answered and what was queued."""
+    async def _connected(self) -> None:
+        """Run `conn`; tell the transcript (if one listens) what it sent."""
         tracer = self._tracer
         if tracer is None:
-            await step(arg)
+            await self._run_callback("on_connect")
             return
-        started, queued_before = tracer.now(), self.queued
-        handler, outcome = await step(arg)
-        tracer.dispatched(self.id, self.path, frame, handler.name if handler else "-",
-                          handler.version if handler else 0, started, outcome, self.queued - queued_before)
+        started = tracer.now()
+        handler, outcome = await self._run_callback("on_connect")
+        tracer.dispatched(self.id, self.path, None, handler.name if handler else "-",
+                          handler.version if handler else 0, started, outcome, self.queued)
 
     async def _answer(self, message: Message) -> tuple[Handler | None, str]:
         """Answer one incoming frame: parse it, call the current handler, send what it returns."""
