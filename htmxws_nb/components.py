@@ -37,6 +37,7 @@ NAMED_TAGS = frozenset(
 )
 # Elements whose text must not be escaped: the browser reads it raw.
 RAW_TEXT_TAGS = frozenset({"script", "style"})
+_SPECIAL_TAGS = VOID_TAGS | RAW_TEXT_TAGS
 # Attributes that hold a URL. Under a path prefix (a proxy), root-relative
 # values of these are rendered with the prefix in front.
 URL_ATTRIBUTES = frozenset({
@@ -155,7 +156,7 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
     """
     if not attrs:
         for child in children:
-            if not isinstance(child, (str, FT)) and isinstance(child, Mapping):
+            if type(child) is not str and not isinstance(child, FT) and isinstance(child, Mapping):
                 break
         else:
             return FT(tag, list(children), {})
@@ -305,8 +306,15 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
             return
         inner_raw = tag in RAW_TEXT_TAGS
         for child in node.children:
-            if type(child) is str and not inner_raw:  # text, the commonest child: no call
+            kind = type(child)
+            if kind is str and not inner_raw:  # text, the commonest child: no call
                 out.append(escape(child, quote=False) if "<" in child or "&" in child or ">" in child else child)
+            elif kind is FT and not child.attrs and len(child.children) == 1 and type(child.children[0]) is str \
+                    and child.tag not in _SPECIAL_TAGS:  # `Li(m)`, the commonest element: no call either
+                text = child.children[0]
+                if "<" in text or "&" in text or ">" in text:
+                    text = escape(text, quote=False)
+                out.append(f"<{child.tag}>{text}</{child.tag}>")
             else:
                 _render(child, out, prefix, inner_raw)
         out.append(f"</{tag}>")
