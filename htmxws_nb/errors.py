@@ -90,10 +90,6 @@ class ErrorLog:
 
         return unsubscribe
 
-    def clear(self) -> None:
-        with self._lock:
-            self._errors.clear()
-
     def __iter__(self):
         with self._lock:
             return iter(list(self._errors))

@@ -294,10 +294,9 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
 class ParamPlan:
     """A handler's parameters, resolved once, filled per call."""
 
-    __slots__ = ("_getters", "params")
+    __slots__ = ("_getters",)
 
     def __init__(self, params: tuple[Param, ...]) -> None:
-        self.params = params
         self._getters = tuple((p.name, p.getter()) for p in params)
 
     def fill(self, sources: Sources) -> dict[str, Any]:

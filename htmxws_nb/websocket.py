@@ -470,12 +470,6 @@ class ConnectionSet:
     def discard(self, connection: Connection) -> None:
         self._connections.discard(connection)
 
-    def __iter__(self):
-        return iter(list(self._connections))
-
-    def __len__(self) -> int:
-        return len(self._connections)
-
     async def _watch(self, send_timeout: float) -> None:
         loop = asyncio.get_running_loop()
         while self._connections:

@@ -138,6 +138,26 @@ def seed_script(name: str, tmp_path: Path) -> contextlib.AbstractContextManager[
     return script_server(tmp_path, seed_source(name), name)
 
 
+def add_tutorial_chat(app: Any, path: str = "/chat") -> None:
+    """The tutorial's chat handlers, registered on `app` at `path`."""
+    from htmxws_nb import Li, Ul
+
+    users: dict[str, Any] = {}
+    msgs: list[str] = []
+
+    def on_conn(ws, send):
+        users[str(id(ws))] = send
+
+    def on_disconn(ws):
+        users.pop(str(id(ws)), None)
+
+    @app.ws(path, conn=on_conn, disconn=on_disconn)
+    async def chat(msg: str):
+        msgs.append(msg)
+        for u in users.values():
+            await u(Ul(*[Li(m) for m in msgs], id="msg-list"))
+
+
 @pytest.fixture(autouse=True)
 def _secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never write a key into the real home directory."""

@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import json
 
-from conftest import running
+from conftest import add_tutorial_chat, running
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from htmxws_nb import Div, FastHTML, Li, Ul
+from htmxws_nb import Div, FastHTML
 from htmxws_nb.client import AsyncClient, Client, fetch
 
 
@@ -31,20 +31,7 @@ def tutorial_app() -> FastHTML:
         return Div(f"{msg}|{htmx.trigger}|{htmx.current_url.startswith('http://127.0.0.1:')}|{sorted(data)}",
                    id="notifications")
 
-    users = {}
-    msgs = []
-
-    def join(ws, send):
-        users[str(id(ws))] = send
-
-    def leave(ws):
-        users.pop(str(id(ws)), None)
-
-    @app.ws("/chat", conn=join, disconn=leave)
-    async def chat(msg: str):
-        msgs.append(msg)
-        for u in users.values():
-            await u(Ul(*[Li(m) for m in msgs], id="msg-list"))
+    add_tutorial_chat(app)
 
     @app.route("/login")
     def get(session):

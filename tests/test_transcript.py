@@ -9,33 +9,20 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import open_ws, recv_text, running
+from conftest import add_tutorial_chat, open_ws, recv_text, running
 from kernel import Kernel
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed
 
-from htmxws_nb import Div, FastHTML, Li, Ul
+from htmxws_nb import Div, FastHTML
 from htmxws_nb.transcript import Recorder, Transcript, causal_order
 
 
 def chat_app() -> FastHTML:
     app = FastHTML(exts="ws")
-    msgs: list[str] = []
-    users = {}
-
-    def on_conn(ws, send):
-        users[str(id(ws))] = send
-
-    def on_disconn(ws):
-        users.pop(str(id(ws)), None)
-
-    @app.ws("/chat", conn=on_conn, disconn=on_disconn)
-    async def chat(msg: str):
-        msgs.append(msg)
-        for u in users.values():
-            await u(Ul(*[Li(m) for m in msgs], id="msg-list"))
+    add_tutorial_chat(app)
 
     @app.ws("/echo")
     async def echo(msg: str):
