@@ -3,6 +3,11 @@
 `from htmxws_nb import *` gives what the FastHTML websocket tutorial uses
 from `fasthtml.common` (the app, the HTML components, `serve`), plus the
 notebook helpers.
+
+Layers, each importing only those before it: `html` (components) → `app`
+(FastHTML, handlers, the websocket endpoint) → `recording` (the frame
+recorder) → `server` (uvicorn, the app slot) → `notebook` (serve, the iframe,
+transcript views, the client).
 """
 
 from starlette.exceptions import HTTPException
@@ -17,20 +22,27 @@ from starlette.responses import (
 )
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from . import components
-from .app import FastHTML
-from .client import AsyncClient, Client, aconnect, connect, fetch
-from .components import *  # noqa: F403
-from .errors import HandlerError
-from .params import HtmxHeaders
-from .serve import running_servers, serve, show, transcript
+from . import html
+from .app import FastHTML, HandlerError, HtmxHeaders
+from .html import *  # noqa: F403
+from .notebook import (
+    AsyncClient,
+    Client,
+    Transcript,
+    aconnect,
+    connect,
+    fetch,
+    running_servers,
+    serve,
+    show,
+    transcript,
+)
 from .server import Server, ServerStartError
-from .transcript import Transcript
 
 __version__ = "0.1.0"
 
 __all__ = [
-    *components.__all__,
+    *html.__all__,
     "FastHTML", "serve", "show", "running_servers", "Server", "ServerStartError", "HandlerError",
     "connect", "aconnect", "fetch", "Client", "AsyncClient", "transcript", "Transcript",
     "HtmxHeaders", "Request", "Response", "HTMLResponse", "JSONResponse", "PlainTextResponse",

@@ -11,7 +11,7 @@ import pytest
 from conftest import running
 
 from htmxws_nb import Div, FastHTML, Input, Title, Titled
-from htmxws_nb.paths import ASSETS_PATH
+from htmxws_nb.app.paths import ASSETS_PATH
 
 ASSETS = Path(__file__).resolve().parents[1] / "htmxws_nb" / "assets"
 

@@ -12,7 +12,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from htmxws_nb import Div, FastHTML
-from htmxws_nb.client import AsyncClient, Client, fetch
+from htmxws_nb.notebook.client import AsyncClient, Client, fetch
 
 
 def tutorial_app() -> FastHTML:

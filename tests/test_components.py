@@ -20,7 +20,7 @@ from htmxws_nb import (
     Ul,
     to_html,
 )
-from htmxws_nb.components import ft
+from htmxws_nb.html import ft
 
 
 def test_tutorial_page_fragment() -> None:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pytest
 from starlette.websockets import WebSocket
 
-from htmxws_nb.params import HtmxHeaders, ParamError, Sources, compile_plan
+from htmxws_nb.app.params import HtmxHeaders, ParamError, Sources, compile_plan
 
 
 class FakeSources(Sources):

@@ -209,7 +209,7 @@ def test_server_logs_stay_out_of_cells(kernel: Kernel) -> None:
         s.recv(100)
     later = kernel.run("import time; time.sleep(0.5); print('done')")
     assert later.streams() == ["done\n"], "no uvicorn or htmxws_nb log line landed in a later cell"
-    log = kernel.run("from htmxws_nb.errors import recent_log; print(len(recent_log.lines) > 0)")
+    log = kernel.run("from htmxws_nb.notebook.logs import recent_log; print(len(recent_log.lines) > 0)")
     assert log.text.strip() == "True", "the lines are kept for whoever wants to read them"
 
 
@@ -222,7 +222,7 @@ def test_page_route_re_run_makes_open_pages_reload(kernel: Kernel) -> None:
     assert 'src="/_htmxws/static/live.js" data-live="/_htmxws/live"' in page
     with open_ws(port, "/_htmxws/live") as live:
         token = recv_text(live)
-        assert re.fullmatch(r"[0-9a-f]{16}", token)
+        assert re.fullmatch(r"[0-9a-f]{16}\.\d+", token), "the server id and which of its apps"
         kernel.run(HANDLER_CELL.format(greeting="Handler only"))
         with pytest.raises(TimeoutError):
             live.recv(timeout=0.5)  # a websocket handler re-run does not reload pages

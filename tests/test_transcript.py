@@ -17,7 +17,8 @@ from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed
 
 from htmxws_nb import Div, FastHTML
-from htmxws_nb.transcript import Recorder, Transcript, causal_order
+from htmxws_nb.notebook.transcript import Transcript
+from htmxws_nb.recording import Recorder, causal_order
 
 
 def chat_app() -> FastHTML:
@@ -182,7 +183,7 @@ def test_views_render_content() -> None:
                 recv_text(other)
         stack.enter_context(open_ws(server, "/echo")).send(frame("<b>&"))
         wait_for(lambda: len(server.transcript.round_trips()) == 4 and server.transcript.round_trips()[-1].replies)
-        t = server.transcript
+        t = Transcript(server.recorder)  # the notebook's view of the recorder
         html = t._repr_html_()
         assert html.count("<tr>") == 5, "a header row and one row per round trip"
         assert html.count("text-align:left") == 7 * 5, "every cell reads left to right"

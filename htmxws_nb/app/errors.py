@@ -1,7 +1,7 @@
 """What went wrong in a user's handler, kept where the user can see it.
 
 Clients get a short, fixed text; the details (the traceback) go to an
-`ErrorLog` that the notebook layer shows under the served page, and to the
+`ErrorLog`, which the notebook layer shows under the served page, and to the
 `htmxws_nb` logger for scripts.
 """
 
@@ -13,17 +13,19 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-__all__ = ["ErrorLog", "HandlerError", "RecentLog", "logger", "recent_log"]
+from .hooks import Signal
+
+__all__ = ["ErrorLog", "HandlerError", "logger"]
 
 logger = logging.getLogger("htmxws_nb")
 # Where the frames between the server and a user's handler live: this package, then the
 # standard library and installed packages (Starlette, anyio, when a sync handler runs in a thread).
-_LIBRARIES = (str(Path(__file__).parent), *{sysconfig.get_path(name) for name in ("stdlib", "purelib", "platlib")})
+_LIBRARIES = (str(Path(__file__).parents[1]), *{sysconfig.get_path(name) for name in ("stdlib", "purelib", "platlib")})
 
 
 @dataclass(frozen=True)
@@ -59,38 +61,31 @@ class HandlerError:
 
 
 class ErrorLog:
-    """The most recent handler errors, and who wants to hear of new ones.
+    """The most recent handler errors, and a signal for each new one.
 
     Thread-safe: errors arrive on the server's thread, readers sit in the
-    notebook's.
+    notebook's. `log=False` for a log that only gathers errors already logged
+    where they happened.
     """
 
-    def __init__(self, size: int = 50) -> None:
+    def __init__(self, size: int = 50, log: bool = True) -> None:
         self._errors: deque[HandlerError] = deque(maxlen=size)
-        self._listeners: list[Callable[[HandlerError], None]] = []
         self._lock = threading.Lock()
+        self._log = log
+        self.added: Signal[HandlerError] = Signal()
 
     def add(self, error: HandlerError) -> None:
-        logger.error("Error in %s\n%s", error.where, error.traceback.rstrip())
+        if self._log:
+            logger.error("Error in %s\n%s", error.where, error.traceback.rstrip())
         with self._lock:
             self._errors.append(error)
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(error)
+        self.added.emit(error)
 
     def subscribe(self, listener: Callable[[HandlerError], None]) -> Callable[[], None]:
         """Call `listener` with each new error; returns a function that unsubscribes."""
-        with self._lock:
-            self._listeners.append(listener)
+        return self.added.subscribe(listener)
 
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
-
-    def __iter__(self):
+    def __iter__(self) -> Iterator[HandlerError]:
         with self._lock:
             return iter(list(self._errors))
 
@@ -99,18 +94,3 @@ class ErrorLog:
 
     def __repr__(self) -> str:
         return f"<ErrorLog: {len(self)} errors>"
-
-
-class RecentLog(logging.Handler):
-    """The last log lines of uvicorn and htmxws_nb, kept instead of printed into notebook cells."""
-
-    def __init__(self, size: int = 200) -> None:
-        super().__init__(logging.INFO)
-        self.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        self.lines: deque[str] = deque(maxlen=size)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-recent_log = RecentLog()

@@ -1,31 +1,23 @@
-"""HTML components: Python calls that build HTML, FastHTML style.
+"""An HTML element (`FT`), how one is built (`ft`), and how it renders (`to_html`).
 
-`Div('hi', id='x', hx_ext='ws')` builds an element; `to_html()` renders it.
-Keyword names map to attribute names the way FastHTML maps them (`cls` →
-`class`, `_for`/`fr` → `for`, `_` → `-`, `True` → a bare attribute,
-`False`/`None` → left out), and an `id` on a form control also becomes its
-`name`, so the htmx ws extension sends the control's value under that name.
+`Div('hi', id='x', hx_ext='ws')` builds an element and `to_html()` renders it.
+An `id` on a form control also becomes its `name`, so the htmx ws extension
+sends the control's value under that name (FastHTML does the same).
+
+Building and rendering run for every element of every page and frame (the
+tutorial's chat builds its whole message list once per user per message), so
+the common cases (text children, no attributes) take the short paths.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-__all__ = [
-    "FT", "Safe", "NotStr", "to_html", "to_xml", "Titled", "ft", "URL_ATTRIBUTES",
-    "A", "Abbr", "Article", "Aside", "B", "Blockquote", "Body", "Br", "Button", "Canvas",
-    "Caption", "Code", "Col", "Colgroup", "Details", "Dialog", "Div", "Dl", "Dd", "Dt", "Em",
-    "Fieldset", "Figcaption", "Figure", "Footer", "Form", "H1", "H2", "H3", "H4", "H5", "H6",
-    "Head", "Header", "Hr", "Html", "I", "Iframe", "Img", "Input", "Label", "Legend", "Li",
-    "Link", "Main", "Mark", "Meta", "Nav", "Noscript", "Ol", "Optgroup", "Option", "Output",
-    "P", "Pre", "Progress", "Script", "Section", "Select", "Small", "Source", "Span", "Strong",
-    "Style", "Sub", "Summary", "Sup", "Table", "Tbody", "Td", "Template", "Textarea", "Tfoot",
-    "Th", "Thead", "Time", "Title", "Tr", "U", "Ul", "Video",
-]
+from .attributes import URL_ATTRIBUTES, attribute_name, attribute_value, name_cache
+
+__all__ = ["FT", "NotStr", "Safe", "ft", "to_html", "to_xml"]
 
 VOID_TAGS = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
@@ -38,13 +30,6 @@ NAMED_TAGS = frozenset(
 # Elements whose text must not be escaped: the browser reads it raw.
 RAW_TEXT_TAGS = frozenset({"script", "style"})
 _SPECIAL_TAGS = VOID_TAGS | RAW_TEXT_TAGS
-# Attributes that hold a URL. Under a path prefix (a proxy), root-relative
-# values of these are rendered with the prefix in front.
-URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "poster", "ws-connect", "sse-connect",
-    "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "data-live",
-})
-_ATTRIBUTE_ALIASES = {"cls": "class", "klass": "class", "_class": "class", "fr": "for", "_for": "for"}
 
 
 class Safe(str):
@@ -55,40 +40,6 @@ class Safe(str):
 
 
 NotStr = Safe  # FastHTML's name for the same idea
-
-
-def _map_name(key: str) -> str:
-    if key in _ATTRIBUTE_ALIASES:
-        return _ATTRIBUTE_ALIASES[key]
-    if key.startswith("_at_"):
-        return "@" + key[4:].replace("_", "-")
-    return key.lstrip("_").replace("_", "-")
-
-
-_names: dict[str, str] = {}  # keyword → attribute name; pages use a few dozen keywords, over and over
-
-
-def attribute_name(key: str) -> str:
-    """Map a Python keyword to an HTML attribute name."""
-    name = _names.get(key)
-    if name is None:
-        name = _names[key] = _map_name(key)
-    return name
-
-
-def attribute_value(value: Any) -> str | bool | None:
-    """Map a Python value to an attribute value: `True` is bare, `False`/`None` omitted."""
-    if type(value) is str:
-        return value
-    if value is None or value is False:
-        return None
-    if value is True:
-        return True
-    if isinstance(value, Mapping):
-        return json.dumps(value)
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value if v)
-    return str(value)
 
 
 class FT:
@@ -148,12 +99,7 @@ class FT:
 
 
 def ft(tag: str, *children: Any, **attrs: Any) -> FT:
-    """Build an element of any tag, with FastHTML's attribute mapping.
-
-    Dicts among the children are attributes too. This runs for every element
-    of every page and frame (the tutorial's chat builds its whole list once per
-    user per message), so the common case, children and no attributes, is short.
-    """
+    """Build an element of any tag, with FastHTML's attribute mapping; dicts among the children are attributes."""
     if not attrs:
         for child in children:
             if type(child) is not str and not isinstance(child, FT) and isinstance(child, Mapping):
@@ -167,9 +113,8 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
         else:
             kids.append(child)
     mapped: dict[str, Any] = {}
-    names = _names
     for key, value in attrs.items():
-        name = names.get(key) or attribute_name(key)
+        name = name_cache.get(key) or attribute_name(key)
         if type(value) is not str:
             value = attribute_value(value)
             if value is None:
@@ -178,106 +123,6 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
     if tag in NAMED_TAGS and "id" in mapped and "name" not in mapped:
         mapped["name"] = mapped["id"]
     return FT(tag, kids, mapped)
-
-
-def _tag(name: str) -> Callable[..., FT]:
-    """`Div`, `Li`, ...: `ft` with the tag filled in (a C-level partial: one call less per element)."""
-    make = partial(ft, name.lower())
-    make.__name__ = make.__qualname__ = name  # type: ignore[attr-defined]
-    make.__doc__ = f"The `<{name.lower()}>` element."
-    return make
-
-
-A = _tag("A")
-Abbr = _tag("Abbr")
-Article = _tag("Article")
-Aside = _tag("Aside")
-B = _tag("B")
-Blockquote = _tag("Blockquote")
-Body = _tag("Body")
-Br = _tag("Br")
-Button = _tag("Button")
-Canvas = _tag("Canvas")
-Caption = _tag("Caption")
-Code = _tag("Code")
-Col = _tag("Col")
-Colgroup = _tag("Colgroup")
-Details = _tag("Details")
-Dialog = _tag("Dialog")
-Div = _tag("Div")
-Dl = _tag("Dl")
-Dd = _tag("Dd")
-Dt = _tag("Dt")
-Em = _tag("Em")
-Fieldset = _tag("Fieldset")
-Figcaption = _tag("Figcaption")
-Figure = _tag("Figure")
-Footer = _tag("Footer")
-Form = _tag("Form")
-H1 = _tag("H1")
-H2 = _tag("H2")
-H3 = _tag("H3")
-H4 = _tag("H4")
-H5 = _tag("H5")
-H6 = _tag("H6")
-Head = _tag("Head")
-Header = _tag("Header")
-Hr = _tag("Hr")
-Html = _tag("Html")
-I = _tag("I")  # noqa: E741
-Iframe = _tag("Iframe")
-Img = _tag("Img")
-Input = _tag("Input")
-Label = _tag("Label")
-Legend = _tag("Legend")
-Li = _tag("Li")
-Link = _tag("Link")
-Main = _tag("Main")
-Mark = _tag("Mark")
-Meta = _tag("Meta")
-Nav = _tag("Nav")
-Noscript = _tag("Noscript")
-Ol = _tag("Ol")
-Optgroup = _tag("Optgroup")
-Option = _tag("Option")
-Output = _tag("Output")
-P = _tag("P")
-Pre = _tag("Pre")
-Progress = _tag("Progress")
-Script = _tag("Script")
-Section = _tag("Section")
-Select = _tag("Select")
-Small = _tag("Small")
-Source = _tag("Source")
-Span = _tag("Span")
-Strong = _tag("Strong")
-Style = _tag("Style")
-Sub = _tag("Sub")
-Summary = _tag("Summary")
-Sup = _tag("Sup")
-Table = _tag("Table")
-Tbody = _tag("Tbody")
-Td = _tag("Td")
-Template = _tag("Template")
-Textarea = _tag("Textarea")
-Tfoot = _tag("Tfoot")
-Th = _tag("Th")
-Thead = _tag("Thead")
-Time = _tag("Time")
-Title = _tag("Title")
-Tr = _tag("Tr")
-U = _tag("U")
-Ul = _tag("Ul")
-Video = _tag("Video")
-
-
-def Titled(title: str = "FastHTML app", *children: Any, **attrs: Any) -> tuple[FT, FT]:
-    """A page's `<title>` plus `<main class="container"><h1>title</h1>…</main>`."""
-    return Title(title), Main(H1(title), *children, cls="container", **attrs)
-
-
-def _needs_escape(text: str) -> bool:
-    return "<" in text or "&" in text or ">" in text
 
 
 def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
@@ -297,7 +142,8 @@ def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
 def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
     kind = type(node)
     if kind is str:  # the commonest child: text
-        out.append(node if raw or not _needs_escape(node) else escape(node, quote=False))
+        out.append(node if raw or ("<" not in node and "&" not in node and ">" not in node)
+                   else escape(node, quote=False))
     elif kind is FT or isinstance(node, FT):
         tag = node.tag
         attrs = node.attrs

@@ -7,8 +7,8 @@ So a live output (the transcript, the error panel) carries a small script
 that opens a websocket to the server itself and replaces its own HTML with
 what the server pushes, at most a few times a second.
 
-The socket lives under `FEED_PATH` on every server, answered by the server
-(`AppSlot`) before the app, so it works for any ASGI app. It is guarded by a
+The socket lives under `FEED_PATH` on every notebook server, answered before
+the app (through `AppSlot.reserved`), so it works for any ASGI app. It is guarded by a
 random token that only the notebook's outputs know, because the notebook's
 origin (e.g. `http://127.0.0.1:8888`) is not the server's.
 """
@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .paths import RESERVED_PREFIX
+from ..app.paths import FEED_PATH
 
-__all__ = ["FEED_PATH", "Feeds", "LiveView"]
-
-FEED_PATH = RESERVED_PREFIX + "/feed/"
+__all__ = ["Feeds", "LiveView"]
 
 
 @dataclass

@@ -20,16 +20,18 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from .components import to_html
-from .errors import HandlerError, logger, recent_log
-from .server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
+from ..app.errors import logger
+from ..html import to_html
+from ..server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
+from .logs import quiet_logging
+from .served import NotebookServer
 from .transcript import Transcript
 
 __all__ = ["running_servers", "serve", "server_for", "show", "transcript"]
 
 PORT_ATTEMPTS = 20  # ports tried after the requested one before asking the OS for any free port
 
-_servers: dict[tuple[str, int], Server] = {}
+_servers: dict[tuple[str, int], NotebookServer] = {}
 _lock = threading.Lock()
 
 
@@ -39,14 +41,14 @@ def in_notebook() -> bool:
     return ipython is not None and ipython.get_ipython() is not None
 
 
-def running_servers() -> list[Server]:
+def running_servers() -> list[NotebookServer]:
     """The servers this process started from a notebook that are still running."""
     with _lock:
         return [s for s in _servers.values() if s.running]
 
 
 def serve(app: ASGIApp | None = None, *, port: int | None = None, host: str | None = None,
-          url: str | None = None, **options: Any) -> Server | None:
+          url: str | None = None, **options: Any) -> NotebookServer | None:
     """Serve `app` (by default the caller's global `app`).
 
     `url` chooses the iframe's URL in a notebook: 'auto', 'direct', 'proxy'
@@ -85,24 +87,23 @@ def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> 
         pass
 
 
-def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> Server:
-    _quiet_logging()
+def _serve_in_background(app: ASGIApp, host: str, port: int, **options: Any) -> NotebookServer:
+    quiet_logging()
     with _lock:
         same_app = next((s for s in _servers.values() if s.running and s.app is app), None)
         same_port = _servers.get((host, port))
         new = None
         if same_app is None and (same_port is None or not same_port.running):
             sock, note = _bind_near(host, port)
-            new = _servers[(host, port)] = Server(_prepare(app), sock, **{"record": True, **options})
+            new = _servers[(host, port)] = NotebookServer(app, sock, **options)
             new.note = note
-    # Outside the lock: starting and swapping wait for the server's loop, which may need the
-    # lock to report an error (see _UvicornErrors).
+    # Outside the lock: starting and swapping wait for the server's loop.
     if new is not None:
         return new.start()
     if same_app is not None:
         return same_app
     assert same_port is not None
-    same_port.replace_app(_prepare(app))
+    same_port.replace_app(app)
     same_port.note = ""
     return same_port
 
@@ -127,42 +128,6 @@ def _bind_near(host: str, port: int) -> tuple[socket.socket, str]:
     return sock, f"Port {port} is in use by another program; serving on port {actual} instead."
 
 
-def _prepare(app: ASGIApp) -> ASGIApp:
-    """Turn on the notebook helpers of one of our apps (iframe sizing, live reload)."""
-    live = getattr(app, "live", None)
-    if live is not None:
-        live.enabled = True
-    return app
-
-
-class _UvicornErrors(logging.Handler):
-    """Turns uvicorn's "Exception in ASGI application" records into errors the notebook shows.
-
-    That is how exceptions from apps that are not ours (plain Starlette, say)
-    reach the server's error panel instead of a random cell's stderr.
-    """
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not record.exc_info or record.exc_info[1] is None:
-            return
-        thread = threading.current_thread()
-        for server in running_servers():
-            if server.owns_thread(thread):
-                server.errors.add(HandlerError.capture("ASGI application", record.exc_info[1]))
-
-
-def _quiet_logging() -> None:
-    """Keep uvicorn's and our log lines out of cells: they would land in whatever cell runs."""
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "htmxws_nb"):
-        log = logging.getLogger(name)
-        log.propagate = False
-        if recent_log not in log.handlers:
-            log.addHandler(recent_log)
-    error_log = logging.getLogger("uvicorn.error")
-    if not any(isinstance(h, _UvicornErrors) for h in error_log.handlers):
-        error_log.addHandler(_UvicornErrors())
-
-
 def server_for(target: Any) -> Server:
     """The running server of a `Server` or an app served from this notebook."""
     if isinstance(target, Server):
@@ -176,7 +141,10 @@ def server_for(target: Any) -> Server:
 def show(target: Any, path: str = "/", height: int | None = None) -> None:
     """Show a route of a served app (or `Server`) in an iframe; components are shown as HTML."""
     if isinstance(target, Server) or hasattr(target, "router"):
-        server_for(target).show(path, height)
+        server = server_for(target)
+        if not isinstance(server, NotebookServer):
+            raise TypeError("show() needs a server started by serve() in this notebook")
+        server.show(path, height)
         return
     from IPython.display import HTML, display
 
@@ -185,4 +153,6 @@ def show(target: Any, path: str = "/", height: int | None = None) -> None:
 
 def transcript(target: Any, path: str | None = None) -> Transcript:
     """The websocket frames of a served app (or `Server`), optionally of one path."""
-    return server_for(target).transcript.filter(path=path)
+    server = server_for(target)
+    shown = server if isinstance(server, NotebookServer) else None
+    return Transcript(server.recorder, server=shown).filter(path=path)

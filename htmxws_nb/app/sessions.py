@@ -21,7 +21,7 @@ from typing import Any
 
 import itsdangerous
 from starlette.datastructures import Headers
-from starlette.middleware.sessions import Session, SessionMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -79,13 +79,14 @@ class HttpSessions(SessionMiddleware):
             return super().__call__(scope, receive, send)
         return self.app(scope, receive, send)
 
-    def read(self, scope: Scope) -> Session:
-        """The session in a websocket's handshake cookie: a read-only snapshot, as in FastHTML."""
+    def read(self, scope: Scope) -> dict[str, Any]:
+        """The session in a websocket's handshake cookie: a snapshot, as in FastHTML (changes are not saved)."""
         cookie = cookie_parser(Headers(scope=scope).get("cookie", "")).get(self.session_cookie)
         if cookie:
             try:
                 data = self.signer.unsign(cookie.encode(), max_age=self.max_age)
-                return Session(json.loads(b64decode(data)))
+                session = json.loads(b64decode(data))
+                return session if isinstance(session, dict) else {}
             except (itsdangerous.BadSignature, ValueError):
                 pass
-        return Session()
+        return {}

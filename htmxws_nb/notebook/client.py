@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from http.cookies import SimpleCookie
@@ -32,9 +30,11 @@ from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as sync_connect
 
+from ..recording import Recorder
+from ..recording.labels import shorten
+from ..server import Server
 from .serve import server_for
-from .server import Server
-from .transcript import Record, Recorder, shorten
+from .server_side import ServerSide
 
 __all__ = ["AsyncClient", "Client", "ClientRoundTrip", "Page", "aconnect", "connect", "fetch"]
 
@@ -67,81 +67,6 @@ class ClientRoundTrip:
         sent = escape(json.dumps(self.sent, ensure_ascii=False))
         return (f'<div class="htmxws-roundtrip"><div>→ <code>{sent}</code></div>{replies}'
                 f'<div style="color:#777">{self.elapsed * 1000:.1f} ms</div></div>')
-
-
-class _ServerSide:
-    """The server's view of this client's connection, read from an in-process recorder.
-
-    Frames a connection receives are numbered in the order the server wrote
-    them (its `out` records); so "read up to frame N" is exact.
-    """
-
-    def __init__(self, recorder: Recorder, peer: str) -> None:
-        self.recorder = recorder
-        self.peer = peer
-        self.connection: str | None = None
-        self._changed = threading.Condition()
-        self._unsubscribe = recorder.subscribe(self._on_record)
-
-    def close(self) -> None:
-        self._unsubscribe()
-
-    def _on_record(self, record: Record | None) -> None:
-        with self._changed:
-            self._changed.notify_all()
-
-    def _wait(self, ready: Callable[[list[Record]], Any], timeout: float) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                result = ready(self._mine())
-                if result is not None:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError("the server did not answer in time")
-                self._changed.wait(min(remaining, 0.05))
-
-    def _mine(self) -> list[Record]:
-        if self.connection is None:
-            opened = next((r for r in self.recorder.records() if r.kind == "open" and r.peer == self.peer), None)
-            if opened is None:
-                return []
-            self.connection = opened.connection
-        return self.recorder.records(self.connection)
-
-    def frames_after_connect(self, timeout: float) -> int:
-        """How many frames the server wrote while `conn` ran (e.g. a greeting)."""
-        def ready(records: list[Record]) -> int | None:
-            done = next((r for r in records if r.kind == "dispatch" and r.cause is None), None)
-            if done is None:
-                return None
-            written = sum(1 for r in records if r.kind == "out")
-            return written if written >= (done.queued or 0) else None
-
-        return self._wait(ready, timeout)
-
-    def wait_ended(self, timeout: float) -> None:
-        """Until the app has finished with this connection (its `disconn` has run)."""
-        self._wait(lambda records: True if any(r.kind == "end" for r in records) else None, timeout)
-
-    def frames_until_answered(self, nth_message: int, timeout: float) -> tuple[int, set[int]]:
-        """After the n-th message (1-based): (frames to read in all, which of them it caused)."""
-        def ready(records: list[Record]) -> tuple[int, set[int]] | None:
-            incoming = [r for r in records if r.kind == "in"]
-            if len(incoming) < nth_message:
-                return None
-            message = incoming[nth_message - 1]
-            done = next((r for r in records if r.kind == "dispatch" and r.cause == message.seq), None)
-            if done is None:
-                return None
-            outgoing = [r for r in records if r.kind == "out"]
-            caused = {i for i, r in enumerate(outgoing, 1) if r.cause == message.seq}
-            if len(caused) < (done.queued or 0):
-                return None
-            return (max(caused) if caused else 0), caused
-
-        return self._wait(ready, timeout)
 
 
 def _resolve(target: Any, path: str) -> tuple[str, Server | None]:
@@ -188,7 +113,7 @@ class _ClientBase:
         self.received: list[str] = []  # every frame received, in order
         self.round_trips: list[ClientRoundTrip] = []
         self._sent = 0
-        self._side: _ServerSide | None = None
+        self._side: ServerSide | None = None
 
     def payload(self, values: dict[str, Any]) -> str:
         """The JSON text the htmx ws extension would send for these form values."""
@@ -197,7 +122,7 @@ class _ClientBase:
     def _watch(self, peer: Any) -> None:
         recorder = _traceable(self.server)
         if recorder is not None and peer:
-            self._side = _ServerSide(recorder, f"{peer[0]}:{peer[1]}")
+            self._side = ServerSide(recorder, f"{peer[0]}:{peer[1]}")
 
     def _split(self, frames: list[str], caused: set[int], first_index: int) -> tuple[list[str], list[str]]:
         mine = [f for i, f in enumerate(frames, first_index) if i in caused]

@@ -1,0 +1,90 @@
+"""What goes over a websocket: incoming htmx JSON read into values and headers, outgoing content rendered.
+
+An incoming text frame is the JSON the htmx ws extension sends: the form's
+values plus the request headers under `HEADERS` (htmx 2) or `headers`
+(htmx 4). Outgoing content is rendered to one HTML text frame, as FastHTML
+does; strings go as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ...html import to_html
+
+__all__ = ["NO_HEADERS", "FrameError", "Headers", "decode", "is_empty", "render_frame"]
+
+
+class FrameError(ValueError):
+    """A frame that cannot be read; its text is safe to show the client."""
+
+
+class Headers(Mapping[str, Any]):
+    """The htmx headers with lower-cased names, built only if a parameter asks.
+
+    A header whose value is JSON `null` (htmx sends `"HX-Trigger-Name": null`
+    for a form without a name) counts as absent, so the parameter's default
+    applies, as in FastHTML.
+    """
+
+    __slots__ = ("_lower", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._lower: dict[str, Any] | None = None
+
+    def _map(self) -> dict[str, Any]:
+        if self._lower is None:
+            self._lower = {str(k).lower(): v for k, v in self._raw.items() if v is not None}
+        return self._lower
+
+    def __getitem__(self, key: str) -> Any:
+        return self._map()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._map().get(key, default) if self._raw else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+NO_HEADERS = Headers({})
+
+
+def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
+    """The values and the headers of one incoming frame; `FrameError` says what is wrong with it."""
+    if text is None:
+        raise FrameError("binary frames are not supported; send JSON text")
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        raise FrameError("message is not JSON") from None
+    if not isinstance(payload, dict):
+        raise FrameError("message must be a JSON object")
+    headers = payload.pop("HEADERS", None)
+    if headers is None and isinstance(payload.get("headers"), dict):
+        headers = payload.pop("headers")
+    return payload, Headers(headers) if isinstance(headers, dict) else NO_HEADERS
+
+
+def render_frame(content: tuple[Any, ...], prefix: str = "") -> str:
+    """What `send(*content)` puts on the wire: HTML text (strings are sent as they are)."""
+    if len(content) == 1:
+        only = content[0]
+        if type(only) is str:
+            return only
+        return to_html(only, prefix)
+    return to_html(content, prefix)
+
+
+def is_empty(content: tuple[Any, ...]) -> bool:
+    """FastHTML sends nothing for `None` or an empty string or tuple."""
+    if len(content) != 1:
+        return not content
+    only = content[0]
+    return only is None or (type(only) in (str, tuple, list) and not only)

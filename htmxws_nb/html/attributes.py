@@ -1,0 +1,54 @@
+"""How Python keyword arguments become HTML attributes, the way FastHTML maps them.
+
+`cls` → `class`, `_for`/`fr` → `for`, `_` → `-`, `_at_x` → `@x`; `True` is a
+bare attribute, `False`/`None` leave it out, a dict becomes JSON (`hx_vals`),
+a list or tuple a space-separated list (`cls=['a', 'b']`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["URL_ATTRIBUTES", "attribute_name", "attribute_value", "name_cache"]
+
+# Attributes that hold a URL. Under a path prefix (a proxy), root-relative
+# values of these are rendered with the prefix in front.
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "poster", "ws-connect", "sse-connect",
+    "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "data-live",
+})
+_ALIASES = {"cls": "class", "klass": "class", "_class": "class", "fr": "for", "_for": "for"}
+name_cache: dict[str, str] = {}  # keyword → attribute name; pages use a few dozen keywords, over and over
+
+
+def _map_name(key: str) -> str:
+    if key in _ALIASES:
+        return _ALIASES[key]
+    if key.startswith("_at_"):
+        return "@" + key[4:].replace("_", "-")
+    return key.lstrip("_").replace("_", "-")
+
+
+def attribute_name(key: str) -> str:
+    """Map a Python keyword to an HTML attribute name."""
+    name = name_cache.get(key)
+    if name is None:
+        name = name_cache[key] = _map_name(key)
+    return name
+
+
+def attribute_value(value: Any) -> str | bool | None:
+    """Map a Python value to an attribute value: `True` is bare, `False`/`None` omitted."""
+    if type(value) is str:
+        return value
+    if value is None or value is False:
+        return None
+    if value is True:
+        return True
+    if isinstance(value, Mapping):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value if v)
+    return str(value)

@@ -1,0 +1,99 @@
+"""Grouping records into round trips: a message in, and everything it caused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .records import Record
+
+__all__ = ["RoundTrip", "causal_order", "round_trips"]
+
+
+@dataclass
+class RoundTrip:
+    """A message in, and everything it caused: replies to the sender, broadcasts, errors."""
+
+    message: Record
+    replies: list[Record] = field(default_factory=list)
+    dispatch: Record | None = None
+    errors: list[Record] = field(default_factory=list)
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from the message until the sender's first reply (None without a reply)."""
+        own = [r for r in self.replies if r.connection == self.message.connection]
+        return own[0].time - self.message.time if own else None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from the message until its last frame went out, to anyone."""
+        return self.replies[-1].time - self.message.time if self.replies else None
+
+    @property
+    def handler(self) -> str:
+        d = self.dispatch
+        return f"{d.handler} v{d.version}" if d and d.handler else ""
+
+    @property
+    def problem(self) -> str:
+        """What went wrong, if anything: an error frame sent, or a handler exception."""
+        if self.errors:
+            return self.errors[0].text.strip().splitlines()[-1]
+        for reply in self.replies:
+            if reply.text.startswith("error: "):
+                return reply.text
+        return ""
+
+
+def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
+    """Group records into round trips.
+
+    Frames tagged with a cause (our endpoint tags them) go to the message
+    that caused them, on whatever connection they went out. Untagged frames
+    (another ASGI app) go to the last message received on their connection.
+    """
+    trips: dict[int, RoundTrip] = {}
+    last_in: dict[str, RoundTrip] = {}
+    for record in records:
+        if record.kind == "in":
+            trip = trips[record.seq] = RoundTrip(record)
+            last_in[record.connection] = trip
+        elif record.kind == "out":
+            trip = trips.get(record.cause) if record.cause is not None else last_in.get(record.connection)
+            if trip is not None:
+                trip.replies.append(record)
+        elif record.kind == "dispatch" and record.cause in trips and record.handler != "-":
+            trips[record.cause].dispatch = record
+        elif record.kind == "error":
+            trip = last_in.get(record.connection)
+            if trip is not None and trip.dispatch is None:
+                trip.errors.append(record)
+    return list(trips.values())
+
+
+def causal_order(records: list[Record]) -> list[Record]:
+    """Records in reading order: each message followed by what it caused, wherever that went.
+
+    Frames a message caused are written by several connections, some while
+    the handler runs, some after; in recorded order they may interleave with
+    the next message. Grouped by cause (the handler first, then its frames),
+    the order no longer depends on timing.
+    """
+    incoming = {r.seq for r in records if r.kind == "in"}
+    caused: dict[int, list[Record]] = {}
+    for record in records:
+        if record.kind in ("out", "dispatch") and record.cause in incoming:
+            group = caused.setdefault(record.cause, [])
+            if record.kind == "dispatch":  # who answered comes first, whether its replies went out before or after
+                group.insert(0, record)
+            else:
+                group.append(record)
+    ordered = []
+    for record in records:
+        if record.kind in ("out", "dispatch") and record.cause in incoming:
+            continue
+        ordered.append(record)
+        if record.kind == "in":
+            ordered.extend(caused.get(record.seq, ()))
+    return ordered

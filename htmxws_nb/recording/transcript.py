@@ -1,0 +1,91 @@
+"""A transcript: a filtered view of a recorder's events, as round trips and as text.
+
+The text (one line per event, messages followed by what they caused) is
+stable enough for nbval once times are masked. The notebook layer adds the
+HTML table, the sequence picture and the live view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .labels import VIEW_TEXT, ms, shorten, show_payload
+from .recorder import Recorder
+from .records import Record
+from .round_trips import RoundTrip, causal_order, round_trips
+
+__all__ = ["Transcript"]
+
+
+class Transcript:
+    """A view of a server's recorded frames, optionally limited to a path, a connection, the last N messages."""
+
+    def __init__(self, recorder: Recorder, path: str | None = None, connection: str | None = None,
+                 last: int | None = None) -> None:
+        self.recorder = recorder
+        self.path = path
+        self.connection = connection
+        self.last = last
+
+    def filter(self, path: str | None = None, connection: str | None = None, last: int | None = None) -> Transcript:
+        """A view of the same recorder limited to a path, a connection, or the last N messages."""
+        return self._derived(path or self.path, connection or self.connection, last or self.last)
+
+    def _derived(self, path: str | None, connection: str | None, last: int | None) -> Transcript:
+        return type(self)(self.recorder, path, connection, last)
+
+    @property
+    def records(self) -> list[Record]:
+        """The raw records (filtered), oldest first."""
+        records = self.recorder.records()
+        if self.last:
+            incoming = [r.seq for r in records if r.kind == "in"]
+            if len(incoming) > self.last:
+                first = incoming[-self.last]
+                records = [r for r in records if r.seq >= first]
+        if self.connection:
+            records = [r for r in records if r.connection == self.connection]
+        if self.path:
+            connections = {r.connection for r in records if r.path == self.path}
+            records = [r for r in records if r.path == self.path or (not r.path and r.connection in connections)]
+        return records
+
+    def round_trips(self) -> list[RoundTrip]:
+        return round_trips(self.records)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The records as plain dicts, e.g. for `pandas.DataFrame(t.to_dicts())`."""
+        return [r._asdict() for r in self.records]
+
+    def clear(self) -> None:
+        """Forget everything recorded so far (on every view of this recorder)."""
+        self.recorder.clear()
+
+    def __len__(self) -> int:
+        return len(self.round_trips())
+
+    def lines(self) -> list[str]:
+        """One line per event, each message followed by what it caused."""
+        lines = []
+        for record in causal_order(self.records):
+            if record.kind == "open":
+                lines.append(f"{record.connection} open {record.path} ({record.text})")
+            elif record.kind in ("close", "refused"):
+                reason = f" {record.text}" if record.text else ""
+                lines.append(f"{record.connection} {record.kind} {record.code} by {record.by}{reason}")
+            elif record.kind == "in":
+                lines.append(f"{record.connection} → {show_payload(record, VIEW_TEXT)}")
+            elif record.kind == "out":
+                lines.append(f"{record.connection} ← {shorten(record.text, VIEW_TEXT)}")
+            elif record.kind == "dispatch" and record.cause is not None and record.handler != "-":
+                took = f" {ms(record.duration)}" if record.duration is not None else ""
+                lines.append(f"   handled by {record.handler} v{record.version}{took}")
+            elif record.kind == "error":
+                last = record.text.strip().splitlines()[-1] if record.text.strip() else ""
+                lines.append(f"   error in {record.handler}: {last}")
+        return lines
+
+    def __repr__(self) -> str:
+        if not self.records:
+            return "Transcript: no frames yet"
+        return "\n".join(self.lines())
