@@ -4,8 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The lowest-versions run: the oldest Python we support, with the lowest versions our bounds allow.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON_LOWEST ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python) $(shell command -v python3.10))
+LOWEST := .venv-lowest
 
-.PHONY: demo test nbval notebooks browser-deps bench clean
+.PHONY: demo test lint lowest nbval notebooks browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +21,26 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-## test: lint, unit and integration tests, notebooks (strict nbval, twice), browser tests
-test: $(STAMP) browser-deps
-	$(BIN)/ruff check htmxws_nb tests benchmarks
+## test: lint, the lowest-versions run, unit/integration/kernel/browser tests, strict nbval twice
+test: $(STAMP) browser-deps lint lowest
 	$(BIN)/python -m pytest -q
 	$(MAKE) nbval
 	$(MAKE) nbval
+
+## lint: ruff, the import layers and cycles (import-linter), and the shared cycle check when it is beside us
+lint: $(STAMP)
+	$(BIN)/ruff check htmxws_nb tests benchmarks
+	$(BIN)/lint-imports
+	@if [ -f ../shared/tools/import_cycles.py ]; then $(BIN)/python ../shared/tools/import_cycles.py htmxws_nb; fi
+
+## lowest: Python 3.10 with the lowest declared versions (uv --resolution lowest-direct); all but browser and slow tests
+lowest: $(STAMP)
+	@test -n "$(PYTHON_LOWEST)" || { echo "no Python 3.10 found: set PYTHON_LOWEST=/path/to/python3.10"; exit 1; }
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv -q -p $(PYTHON_LOWEST) $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install -q --resolution lowest-direct -e '.[test]'
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider -m "not slow" \
+	  tests/html tests/app tests/recording tests/server tests/notebook tests/examples
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
@@ -43,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache

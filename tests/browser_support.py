@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import nbformat
 import psutil
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -235,20 +235,35 @@ def jupyter_server(app: str, home: Path, base_url: str = "/", env: dict[str, str
     """
     root = home / "notebooks"
     root.mkdir(parents=True)
-    port, token = free_port(), secrets.token_hex(16)
-    full_env = {**os.environ, **jupyter_dirs(home), "HTMXWS_NB_SECRET_KEY": "test-secret-key", **(env or {})}
-    args = [sys.executable, *JUPYTER_APPS[app], "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            "--ServerApp.port_retries=0", "--ServerApp.allow_root=True", f"--IdentityProvider.token={token}",
+    token = secrets.token_hex(16)
+    dirs = jupyter_dirs(home)
+    full_env = {**os.environ, **dirs, "HTMXWS_NB_SECRET_KEY": "test-secret-key", **(env or {})}
+    args = [sys.executable, *JUPYTER_APPS[app], "--no-browser", "--ip=127.0.0.1", "--port=0",
+            "--ServerApp.allow_root=True", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={base_url}"]
     log = home / f"jupyter-{app}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(args, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    server = JupyterServer(app, proc, port, token, base_url, root, log)
     try:
+        port = listening_port(proc, Path(dirs["JUPYTER_RUNTIME_DIR"]), log)
+        server = JupyterServer(app, proc, port, token, base_url, root, log)
         wait_until_answers(server)
         yield server
     finally:
         stop_process_tree(proc)
+
+
+def listening_port(proc: subprocess.Popen[bytes], runtime_dir: Path, log: Path) -> int:
+    """The port a Jupyter started with `--port=0` got from the OS, read from its runtime file."""
+    info = runtime_dir / f"jpserver-{proc.pid}.json"
+    deadline = time.monotonic() + JUPYTER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"jupyter exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError, ValueError):
+            return int(json.loads(info.read_text())["port"])
+        time.sleep(0.1)
+    raise AssertionError(f"jupyter wrote no {info.name} within {JUPYTER_START_TIMEOUT} s; see {log}")
 
 
 def wait_until_answers(server: JupyterServer) -> None:

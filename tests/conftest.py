@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,10 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_EXAMPLES = ROOT.parent / "shared" / "seed" / "examples"
 
 
-def free_port() -> int:
+def port_is_free(port: int) -> bool:
+    """Could a server listen on `port` now (as servers do, with SO_REUSEADDR)?"""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen()
+        except OSError:
+            return False
+        return True
 
 
 @contextlib.contextmanager
@@ -37,6 +45,26 @@ def running(app: Any, **options: Any) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def plain_uvicorn(app: Any) -> Iterator[int]:
+    """`app` served as `uvicorn module:app` serves it: uvicorn's own `Server`, no protocol of ours. Yields the port."""
+    import threading
+
+    import uvicorn
+
+    sock = bind_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, 10, "uvicorn started")
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
 
 
 def ws_url(server_or_port: Server | int, path: str = "/ws") -> str:
@@ -54,6 +82,11 @@ def htmx_frame(values: dict[str, Any], trigger: str | None = "form", trigger_nam
     headers = {"HX-Request": "true", "HX-Trigger": trigger, "HX-Trigger-Name": trigger_name,
                "HX-Target": trigger, "HX-Current-URL": url}
     return json.dumps({**values, "HEADERS": headers})
+
+
+def msg_frame(msg: str) -> str:
+    """What the tutorial's form sends for `msg`."""
+    return htmx_frame({"msg": msg})
 
 
 def recv_text(ws: ClientConnection, timeout: float = 5) -> str:
@@ -93,30 +126,32 @@ class PageForms(HTMLParser):
         return htmx_frame(values, trigger=form["id"], trigger_name=form["name"], url=url)
 
 
-def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 15) -> None:
+def announced_port(proc: subprocess.Popen, log: Path, timeout: float = 15) -> int:
+    """The port a script started with `PORT=0` listens on, from the URL it prints when it is ready."""
+    pattern = re.compile(r"Uvicorn running on http://[^:/]+:(\d+)/")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"the server process exited with {proc.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return
+        found = pattern.search(log.read_text())
+        if found:
+            return int(found.group(1))
+        if proc.poll() is not None:
+            raise AssertionError(f"the script exited with {proc.returncode}:\n{log.read_text()[-2000:]}")
         time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port} after {timeout} s")
+    raise AssertionError(f"the script announced no URL within {timeout} s:\n{log.read_text()[-2000:]}")
 
 
 @contextlib.contextmanager
-def script_server(tmp_path: Path, source: str, name: str) -> Iterator[int]:
-    """Run `source` as the script `name` (it ends in `serve()`) on a free port; yields the port."""
+def script_server(tmp_path: Path, source: str, name: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Run `source` as the script `name` (it ends in `serve()`) on a port the OS picks; yields the port."""
     script = tmp_path / name
     script.write_text(source)
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "XDG_STATE_HOME": str(tmp_path / "state")}
-    with (tmp_path / f"{name}.log").open("w") as log:  # a file: a pipe nobody reads would stall the server
+    env = {**os.environ, "PORT": "0", "XDG_STATE_HOME": str(tmp_path / "state"), **(env or {})}
+    log_path = tmp_path / f"{name}.log"
+    with log_path.open("w") as log:  # a file: a pipe nobody reads would stall the server
         proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
         try:
-            wait_for_port(port, proc)
-            yield port
+            yield announced_port(proc, log_path)
         finally:
             proc.terminate()
             try:
@@ -138,6 +173,43 @@ def seed_script(name: str, tmp_path: Path) -> contextlib.AbstractContextManager[
     return script_server(tmp_path, seed_source(name), name)
 
 
+def seed_app(name: str, **app_options: Any) -> dict[str, Any]:
+    """A seed program's namespace (import swapped), its `app` built with extra options."""
+    source = seed_source(name)
+    if app_options:
+        options = ", ".join(f"{k}={v!r}" for k, v in app_options.items())
+        source = source.replace("FastHTML(exts='ws')", f"FastHTML(exts='ws', {options})")
+    namespace: dict[str, Any] = {"__name__": "seed_" + name.removesuffix(".py")}
+    exec(compile(source, name, "exec"), namespace)  # serve() does nothing when not __main__
+    return namespace
+
+
+def handshake(port: int, path: str = "/ws", headers: dict[str, str] | None = None) -> tuple[socket.socket, bytes]:
+    """A raw websocket handshake with exactly these headers: (socket, status line)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = {"Host": f"127.0.0.1:{port}", "Upgrade": "websocket", "Connection": "Upgrade",
+             "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13", **(headers or {})}
+    request = f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines.items()) + "\r\n"
+    sock.sendall(request.encode())
+    response = b""
+    while b"\r\n\r\n" not in response:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        response += chunk
+    return sock, response.split(b"\r\n", 1)[0]
+
+
+def stalled_client(port: int, path: str = "/ws") -> socket.socket:
+    """A websocket client that completes the handshake and then never reads (a frozen tab)."""
+    sock, status = handshake(port, path)
+    assert status.startswith(b"HTTP/1.1 101"), status
+    return sock
+
+
 def add_tutorial_chat(app: Any, path: str = "/chat") -> None:
     """The tutorial's chat handlers, registered on `app` at `path`."""
     from htmxws_nb import Li, Ul
@@ -156,6 +228,37 @@ def add_tutorial_chat(app: Any, path: str = "/chat") -> None:
         msgs.append(msg)
         for u in users.values():
             await u(Ul(*[Li(m) for m in msgs], id="msg-list"))
+
+
+def demo_app() -> Any:
+    """The tutorial's chat at /chat, an echo, two sends, and a handler that raises."""
+    from htmxws_nb import Div, FastHTML
+
+    app = FastHTML(exts="ws")
+    add_tutorial_chat(app)
+
+    @app.ws("/echo")
+    async def echo(msg: str):
+        return Div("You said: " + msg, id="n")
+
+    @app.ws("/two")
+    async def two(msg: str, send):
+        await send(Div("Hello " + msg, id="n"))
+        await send(Div("Goodbye " + msg, id="n"))
+
+    @app.ws("/boom")
+    async def boom(msg: str):
+        raise RuntimeError("kaboom " + msg)
+
+    return app
+
+
+def wait_for(predicate: Any, timeout: float = 5.0, what: str = "condition") -> None:
+    """Poll `predicate` until it is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what}: not reached within {timeout} s"
+        time.sleep(0.01)
 
 
 @pytest.fixture(autouse=True)

@@ -135,6 +135,11 @@ _SIMPLE_CASTS: dict[Any, Callable[[Any], Any]] = {
 _TYPE_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false"}
 
 
+def _is_class(annotation: Any) -> bool:
+    """A plain class, not a generic alias like `list[int]` (which Python 3.10 calls a `type` too)."""
+    return isinstance(annotation, type) and typing.get_origin(annotation) is None
+
+
 def _optional_inner(annotation: Any) -> tuple[Any, bool]:
     """`X | None` → (X, True); anything else → (annotation, False)."""
     origin = typing.get_origin(annotation)
@@ -178,7 +183,7 @@ def caster_for(annotation: Any) -> Callable[[Any], Any] | None:
             raise ValueError("expected one of " + ", ".join(map(str, choices)))
 
         return to_choice
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+    if _is_class(annotation) and issubclass(annotation, enum.Enum):
         return lambda v: annotation(_last(v))
     if callable(annotation):
         return lambda v: annotation(_last(v))
@@ -237,13 +242,13 @@ class Param:
 
 def _special_for(name: str, annotation: Any, specials: frozenset[str]) -> str | None:
     inner, _ = _optional_inner(annotation)
-    if isinstance(inner, type) and issubclass(inner, WebSocket):
+    if _is_class(inner) and issubclass(inner, WebSocket):
         return "ws"
-    if isinstance(inner, type) and issubclass(inner, Request):
+    if _is_class(inner) and issubclass(inner, Request):
         return "request"
     if inner is HtmxHeaders:
         return "htmx"
-    if inner is dict or (isinstance(inner, type) and dataclasses.is_dataclass(inner)):
+    if inner is dict or (_is_class(inner) and dataclasses.is_dataclass(inner)):
         return "data"
     if annotation is not inspect.Parameter.empty:
         return None

@@ -84,6 +84,11 @@ class Outbox:
         self._lagging: asyncio.Future[None] | None = None  # the reader waits on it while the client lags
 
     @property
+    def writing(self) -> bool:
+        """A writer task is at work: frames put now queue behind it."""
+        return self._writer is not None
+
+    @property
     def overflowing(self) -> bool:
         """The queue is full *and* the client is not reading: the client is the bottleneck.
 

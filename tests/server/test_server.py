@@ -38,13 +38,11 @@ def echo_app(word: str, events: list[str] | None = None) -> FastHTML:
     return app
 
 
-def test_start_is_quick_and_stop_frees_the_port() -> None:
+def test_start_returns_serving_and_stop_frees_the_port() -> None:
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    started = time.perf_counter()
     server = Server(echo_app("hi"), sock).start()
-    took = time.perf_counter() - started
-    assert server.running and took < 1.0
+    assert server.running, "start() returns once the server accepts connections"
     with open_ws(server) as ws:
         ws.send('{"msg": "x"}')
         assert recv_text(ws) == '<div id="n">hi x</div>'
@@ -121,22 +119,23 @@ def test_imported_module_does_not_serve(tmp_path: Path) -> None:
 
 
 def test_script_binds_loopback_and_prints_the_url(tmp_path: Path) -> None:
-    from conftest import free_port, wait_for_port
+    from conftest import announced_port
 
     script = _script(tmp_path, "basic_ws.py")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PORT": str(port)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err_path = tmp_path / "err.log"
+    with err_path.open("w") as err:
+        proc = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PORT": "0"},
+                                stdout=subprocess.DEVNULL, stderr=err)
     try:
-        wait_for_port(port, proc)
+        port = announced_port(proc, err_path)  # "Uvicorn running on http://127.0.0.1:PORT/"
         with open_ws(port) as ws:
             ws.send(json.dumps({"msg": "Bob"}))
             assert recv_text(ws) == '<div id="notifications">Hello Bob</div>'
         assert listening_addresses(port) == ["127.0.0.1"]
     finally:
         proc.terminate()
-        _, err = proc.communicate(timeout=10)
-    assert f"Uvicorn running on http://127.0.0.1:{port}/" in err
+        proc.wait(10)
+    assert f"Uvicorn running on http://127.0.0.1:{port}/" in err_path.read_text()
 
 
 def listening_addresses(port: int) -> list[str]:

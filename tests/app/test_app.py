@@ -5,15 +5,14 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import running
+from conftest import ROOT, running
 
 from htmxws_nb import Div, FastHTML, Input, Title, Titled
 from htmxws_nb.app.paths import ASSETS_PATH
 
-ASSETS = Path(__file__).resolve().parents[1] / "htmxws_nb" / "assets"
+ASSETS = ROOT / "htmxws_nb" / "assets"
 
 
 def http(server, path: str, method: str = "GET", headers: dict[str, str] | None = None,

@@ -12,7 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"^\d[\d,]*(\.\d+)? \S+$")  # "165 µs", "6,599 msg/s", "0.23 s"
 
 
@@ -26,6 +28,7 @@ def table_rows(output: str) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_quick_benchmark_prints_a_full_table(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     done = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--json", str(results)],
