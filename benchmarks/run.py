@@ -35,7 +35,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 IMPLS = ("ours", "raw")
-BENCHMARKS = ("echo", "pipelined", "held", "fanout", "notebook", "recorder")
+BENCHMARKS = ("echo", "pipelined", "held", "fanout", "plain", "notebook", "recorder")
 SERVER_CORE, CLIENT_CORE = 0, 1
 READY_TIMEOUT = 30.0  # seconds for a server to start accepting
 DEFAULTS = {"rounds": 3, "echo": 5000, "warmup": 200, "pipelined": 20000, "held": "1000,5000,10000",
@@ -280,6 +280,15 @@ def define_rows(ctx: Context) -> None:
     if "fanout" in o.only:
         for n in ctx.sizes("fanout"):
             t.row(f"fanout_{n}", f"chat fan-out to {n:,} clients: p50 of {o.broadcasts} broadcasts", "ms", goal=1.5)
+    if "plain" in o.only:
+        # ours served as `uvicorn module:app` serves it: uvicorn.Server, none of htmxws_nb's server code
+        n = ctx.sizes("fanout")[0]
+        t.row("plain_echo_p50", f"plain uvicorn: echo p50, {o.echo:,} sequential, no compression", "µs", goal=1.15)
+        t.row("plain_pipe_rate", f"plain uvicorn: pipelined {o.pipelined:,}: throughput", "msg/s",
+              higher_is_better=True, goal=0.8)
+        t.row("plain_pipe_capacity", f"plain uvicorn: pipelined {o.pipelined:,}: server-bound rate", "msg/s",
+              higher_is_better=True, goal=0.8)
+        t.row(f"plain_fanout_{n}", f"plain uvicorn: chat fan-out to {n:,} clients, p50", "ms", goal=1.5)
     if "notebook" in o.only:
         t.row("nb_first_reply", "notebook: cell start → execute_reply (first run)", "ms")
         t.row("nb_first_ready", "notebook: cell start → server answers (first run)", "ms")
@@ -303,15 +312,23 @@ def measure(ctx: Context, keys: list[str], impl: str, action: Callable[[], None]
     progress(f"    {impl:<4} {time.monotonic() - started:6.1f} s  {status[:160]}")
 
 
-def echo(ctx: Context, impl: str, deflate: bool) -> None:
+def served_by(impl: str, plain: bool) -> str:
+    """The server program of a column: ours through htmxws_nb's `Server`, or (plain) through uvicorn's own."""
+    return "ours-uvicorn" if plain and impl == "ours" else impl
+
+
+def echo(ctx: Context, impl: str, deflate: bool, plain: bool = False) -> None:
     variant = "deflate" if deflate else "off"
     o = ctx.opts
-    with ctx.server(impl, "echo", deflate) as server:
+    with ctx.server(served_by(impl, plain), "echo", deflate) as server:
         result = run_client("clients.py", ["echo", server.port, "--n", o.echo, "--warmup", o.warmup,
                                            *(["--deflate"] if deflate else [])], 30 + o.echo / 200, ctx.pin)
     if deflate and "permessage-deflate" not in result["extensions"]:
         raise BenchError(f"permessage-deflate was not negotiated (extensions: {result['extensions']!r})")
     ctx.replies[impl].add(result["reply"])
+    if plain:
+        ctx.table.add("plain_echo_p50", impl, result["p50_us"])
+        return
     ctx.table.add(f"echo_p50_{variant}", impl, result["p50_us"])
     ctx.table.add(f"echo_p99_{variant}", impl, result["p99_us"])
 
@@ -325,11 +342,15 @@ def recorder(ctx: Context, column: str) -> None:
     ctx.table.add("recorder", column, result["p50_us"])
 
 
-def pipelined(ctx: Context, impl: str) -> None:
+def pipelined(ctx: Context, impl: str, plain: bool = False) -> None:
     o = ctx.opts
-    with ctx.server(impl, "echo") as server:
+    with ctx.server(served_by(impl, plain), "echo") as server:
         result = run_client("clients.py", ["pipelined", server.port, "--n", o.pipelined, "--warmup", o.warmup,
                                            "--server-pid", server.pid], 30 + o.pipelined / 500, ctx.pin)
+    if plain:
+        ctx.table.add("plain_pipe_rate", impl, result["msgs_per_s"])
+        ctx.table.add("plain_pipe_capacity", impl, 1e6 / result["server_cpu_us_per_msg"])
+        return
     ctx.table.add("pipe_rate", impl, result["msgs_per_s"])
     ctx.table.add("pipe_cpu", impl, result["server_cpu_us_per_msg"])
     ctx.table.add("pipe_capacity", impl, 1e6 / result["server_cpu_us_per_msg"])
@@ -352,12 +373,12 @@ def held(ctx: Context, impl: str) -> None:
         ctx.table.add(f"held_mem_{n}", impl, step["kib_per_conn"])
 
 
-def fanout(ctx: Context, impl: str, clients: int) -> None:
+def fanout(ctx: Context, impl: str, clients: int, plain: bool = False) -> None:
     o = ctx.opts
-    with ctx.server(impl, "chat") as server:
+    with ctx.server(served_by(impl, plain), "chat") as server:
         result = run_client("clients.py", ["fanout", server.port, "--clients", clients, "--broadcasts", o.broadcasts,
                                            "--warmup", 2], 60 + clients * o.broadcasts / 100, ctx.pin)
-    ctx.table.add(f"fanout_{clients}", impl, result["p50_ms"])
+    ctx.table.add(f"{'plain_' if plain else ''}fanout_{clients}", impl, result["p50_ms"])
 
 
 def notebook(ctx: Context) -> None:
@@ -402,6 +423,13 @@ def run_rounds(ctx: Context) -> None:
             for n in ctx.sizes("fanout"):
                 steps.append((f"chat fan-out, {n} clients", [f"fanout_{n}"],
                               lambda impl, n=n: fanout(ctx, impl, n)))
+        if "plain" in o.only:
+            n = ctx.sizes("fanout")[0]
+            steps.append(("plain uvicorn: echo", ["plain_echo_p50"], lambda impl: echo(ctx, impl, False, plain=True)))
+            steps.append(("plain uvicorn: pipelined", ["plain_pipe_rate", "plain_pipe_capacity"],
+                          lambda impl: pipelined(ctx, impl, plain=True)))
+            steps.append((f"plain uvicorn: chat fan-out, {n} clients", [f"plain_fanout_{n}"],
+                          lambda impl, n=n: fanout(ctx, impl, n, plain=True)))
         if "recorder" in o.only:
             steps.append(("recorder on/off (ours both times)", ["recorder"], lambda column: recorder(ctx, column)))
         for name, keys, action in steps:
@@ -447,7 +475,7 @@ def environment(ctx: Context) -> dict[str, Any]:
 def server_config_summary(ctx: Context) -> list[str]:
     """One line on the uvicorn settings both servers ran, or the differences (a broken comparison)."""
     info = ctx.server_info
-    if set(info) != set(IMPLS):
+    if not all(impl in info for impl in IMPLS):
         return []
     own = ("http_class", "ws_class", "per_message_deflate")  # our subclasses; deflate varies by row
     ours, raw = ({k: v for k, v in info[i].items() if k not in own} for i in IMPLS)

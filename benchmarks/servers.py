@@ -1,13 +1,15 @@
 """The server side of the benchmark: one server program per subprocess.
 
-    python servers.py {ours,raw} {echo,chat} PORT [--deflate]
+    python servers.py {ours,ours-uvicorn,raw} {echo,chat} PORT [--deflate]
 
 `ours` serves `apps/ours_*.py` through `htmxws_nb.Server` in the foreground,
 the path `serve()` takes in a script, so everything `Server` adds (its ASGI
 wrapper, its protocol subclasses, lifespan handling) is measured. Scripts do
 not record frames (that is the notebook's transcript); `--record` turns the
 recorder on, for the recorder row.
-`raw` serves `apps/raw_*.py` with `uvicorn.Server(uvicorn.Config(...)).run()`.
+`raw` serves `apps/raw_*.py` with `uvicorn.Server(uvicorn.Config(...)).run()`,
+and `ours-uvicorn` serves `apps/ours_*.py` the same way: as `uvicorn module:app`
+deploys it, with none of htmxws_nb's server code.
 Both get the same uvicorn settings (`UVICORN_SETTINGS`, plus uvicorn's
 defaults for the loop and the HTTP parser), with logging off.
 
@@ -42,7 +44,7 @@ UVICORN_SETTINGS: dict[str, Any] = {
     "ws_ping_timeout": 20.0,
 }
 RAW_ONLY_SETTINGS: dict[str, Any] = {
-    "ws": "websockets-sansio",  # what our TransportWebSocketProtocol subclasses
+    "ws": "websockets-sansio",  # uvicorn's default, and what our AbortingWebSocketProtocol subclasses
     "lifespan": "off",
     "timeout_graceful_shutdown": 1,
     "log_config": None,
@@ -113,7 +115,7 @@ def serve_raw(app: Any, port: int, deflate: bool, record: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("impl", choices=("ours", "raw"))
+    parser.add_argument("impl", choices=("ours", "ours-uvicorn", "raw"))
     parser.add_argument("app", choices=("echo", "chat"))
     parser.add_argument("port", type=int)
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
@@ -122,7 +124,8 @@ def main() -> None:
     raise_fd_limit()
     # our app would otherwise create a session key file in the home directory
     os.environ.setdefault("HTMXWS_NB_SECRET_KEY", "benchmark-only-secret")
-    app = importlib.import_module(f"apps.{args.impl}_{args.app}").app
+    module = "ours" if args.impl.startswith("ours") else "raw"
+    app = importlib.import_module(f"apps.{module}_{args.app}").app
     (serve_ours if args.impl == "ours" else serve_raw)(app, args.port, args.deflate, args.record)
 
 

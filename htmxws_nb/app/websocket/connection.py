@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket
 
 from ..errors import logger
 from .dispatch import SocketContext, answer, run_callback
-from .frames import is_empty, render_frame
+from .frames import render_frame
 from .host import SocketHost
 from .outbox import Outbox
 from .state import CLOSE_NO_STATUS, CLOSE_NORMAL, CLOSE_TRY_AGAIN_LATER, ConnectionState, InvalidTransition
@@ -88,21 +88,25 @@ class Connection:
         Returns False (and does nothing) once the connection is closed, so a
         loop over many clients' `send` goes on past one that has left.
         """
-        if self.state is not OPEN or is_empty(content):
+        if self.state is not OPEN:
             return False
-        if self.outbox.overflowing:
+        outbox = self.outbox
+        if outbox.unwritten and outbox.overflowing:
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
-        message: Message = {"type": "websocket.send", "text": render_frame(content, self.app.url_prefix)}
+        text = render_frame(content, self.app.url_prefix)
+        if text is None:
+            return False
+        message: Message = {"type": "websocket.send", "text": text}
         cause = current_frame.get()
         if cause is not None:
             message[CAUSE_KEY] = cause
         self.queued += 1
         if threading.get_ident() != self._thread:
             # `send` awaited on another loop, e.g. a notebook cell pushing to stored `users`.
-            self._loop.call_soon_threadsafe(self.outbox.put, message)
+            self._loop.call_soon_threadsafe(outbox.put, message)
             return True
-        return self.outbox.put(message)
+        return outbox.put(message)
 
     # -- closing ----------------------------------------------------------
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from json.decoder import JSONDecoder
 from typing import Any
 
 from ...html import to_html
 
-__all__ = ["NO_HEADERS", "FrameError", "Headers", "decode", "is_empty", "render_frame"]
+__all__ = ["NO_HEADERS", "FrameError", "Headers", "decode", "render_frame"]
 
 
 class FrameError(ValueError):
@@ -54,6 +55,16 @@ class Headers(Mapping[str, Any]):
 
 
 NO_HEADERS = Headers({})
+_scan = JSONDecoder().scan_once  # json.loads without its wrapping: one C call for the usual frame
+
+
+def _parse(text: str) -> Any:
+    """`json.loads(text)`, taking the short way for text that is exactly one JSON value (what htmx sends)."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # leading whitespace, or not JSON: let json say so
+    return value if end == len(text) else json.loads(text)
 
 
 def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
@@ -61,7 +72,7 @@ def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
     if text is None:
         raise FrameError("binary frames are not supported; send JSON text")
     try:
-        payload = json.loads(text)
+        payload = _parse(text)
     except ValueError:
         raise FrameError("message is not JSON") from None
     if not isinstance(payload, dict):
@@ -72,19 +83,17 @@ def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
     return payload, Headers(headers) if isinstance(headers, dict) else NO_HEADERS
 
 
-def render_frame(content: tuple[Any, ...], prefix: str = "") -> str:
-    """What `send(*content)` puts on the wire: HTML text (strings are sent as they are)."""
+def render_frame(content: tuple[Any, ...], prefix: str = "") -> str | None:
+    """What `send(*content)` puts on the wire: HTML text (strings go as they are), or None to send nothing.
+
+    FastHTML sends nothing for `None` or an empty string, tuple or list.
+    """
     if len(content) == 1:
         only = content[0]
-        if type(only) is str:
-            return only
+        kind = type(only)
+        if kind is str:
+            return only or None
+        if only is None or (kind in (tuple, list) and not only):
+            return None
         return to_html(only, prefix)
-    return to_html(content, prefix)
-
-
-def is_empty(content: tuple[Any, ...]) -> bool:
-    """FastHTML sends nothing for `None` or an empty string or tuple."""
-    if len(content) != 1:
-        return not content
-    only = content[0]
-    return only is None or (type(only) in (str, tuple, list) and not only)
+    return to_html(content, prefix) if content else None
