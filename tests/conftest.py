@@ -21,6 +21,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from htmxws_nb.server import Server, bind_socket
 
+pytest_plugins = ["kernel"]  # the `kernel` fixture: a real IPython kernel
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_EXAMPLES = ROOT.parent / "shared" / "seed" / "examples"
 
@@ -82,6 +84,15 @@ def htmx_frame(values: dict[str, Any], trigger: str | None = "form", trigger_nam
     headers = {"HX-Request": "true", "HX-Trigger": trigger, "HX-Trigger-Name": trigger_name,
                "HX-Target": trigger, "HX-Current-URL": url}
     return json.dumps({**values, "HEADERS": headers})
+
+
+def output_spec(html: str) -> dict[str, Any]:
+    """The spec a notebook output's script reads (its `data-htmxws-spec`): port, path, server id, ..."""
+    import html as html_module
+
+    found = re.search(r'data-htmxws-spec="([^"]*)"', html)
+    assert found, "the output has no spec"
+    return json.loads(html_module.unescape(found.group(1)))
 
 
 def msg_frame(msg: str) -> str:

@@ -6,10 +6,12 @@ import os
 import queue
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jupyter_client.manager import KernelManager
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -36,6 +38,12 @@ class CellRun:
             elif out["msg_type"] == "error":
                 parts.append(ANSI.sub("", "\n".join(out["content"]["traceback"])))
         return "\n".join(parts)
+
+    @property
+    def printed(self) -> str:
+        """What the cell printed (its stdout), without what it displayed."""
+        return "".join(o["content"]["text"] for o in self.outputs
+                       if o["msg_type"] == "stream" and o["content"]["name"] == "stdout")
 
     def html(self) -> str:
         return "\n".join(o["content"]["data"].get("text/html", "") for o in self.outputs
@@ -102,3 +110,18 @@ class Kernel:
         self.client.stop_channels()
         if self.manager.is_alive():
             self.manager.shutdown_kernel(now=now)
+
+
+def served_port(kernel: Kernel, name: str = "running_servers()[-1]") -> int:
+    """The port the kernel's server (the last one started, or the variable `name`) listens on."""
+    return int(kernel.run(f"print({name}.port)").printed)
+
+
+@pytest.fixture
+def kernel(tmp_path: Path) -> Iterator[Kernel]:
+    """A real kernel for one test (import it into a test module to use it)."""
+    k = Kernel(tmp_path, env={"HTMXWS_NB_SECRET_KEY": "test", "XDG_STATE_HOME": str(tmp_path)})
+    try:
+        yield k
+    finally:
+        k.shutdown(now=True)

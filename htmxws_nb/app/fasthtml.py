@@ -5,7 +5,7 @@ again replaces what was there: the Starlette route for a path is made once
 and looks its handlers up per request or message, which is what lets a re-run
 notebook cell take over a running server.
 
-Hooks for higher layers: `route_replaced` (a path was registered again),
+Hooks for higher layers: `route_replaced` (a page route was defined, or a path registered again),
 `errors` (a handler raised), `pages.extra_head` (items every page's head gets).
 """
 
@@ -41,7 +41,7 @@ HTTP_VERBS = frozenset({"get", "post", "put", "delete", "patch", "head", "option
 
 @dataclass(frozen=True)
 class RouteChange:
-    """A path registered again: `page` (its GET handler, so open pages are stale), `http` or `ws`."""
+    """A path (re)registered: `page` (a GET handler, so open pages may be stale), `http` or `ws` (replaced)."""
 
     kind: Literal["page", "http", "ws"]
     path: str
@@ -147,11 +147,10 @@ class FastHTML(Starlette):
             self.router.routes.append(Route(path, endpoint, name=name or fn_name))
         previous = next((endpoint.handlers[m] for m in methods if m in endpoint.handlers), None)
         handler = Handler.of(fn, "http", previous.version + 1 if previous else 1)
-        replaced_page = "GET" in methods and "GET" in endpoint.handlers
         for method in methods:
             endpoint.handlers[method] = handler
-        if previous is not None:
-            self.route_replaced.emit(RouteChange("page" if replaced_page else "http", path))
+        if "GET" in methods or previous is not None:
+            self.route_replaced.emit(RouteChange("page" if "GET" in methods else "http", path))
 
     def ws(self, path: str, conn: Callable[..., Any] | None = None, disconn: Callable[..., Any] | None = None,
            name: str | None = None) -> Callable[[F], F]:
@@ -178,6 +177,13 @@ class FastHTML(Starlette):
     def socket_handlers(self, path: str) -> SocketHandlers | None:
         """What is registered for a websocket path right now."""
         return self._socket_handlers.get(path)
+
+    def is_current(self, handler: Handler) -> bool:
+        """Is `handler` still registered (not replaced by a re-run cell)?"""
+        for handlers in self._socket_handlers.values():
+            if handler in (handlers.on_message, handlers.on_connect, handlers.on_disconnect):
+                return True
+        return any(handler in endpoint.handlers.values() for endpoint in self._http_endpoints.values())
 
     # -- what requests and sockets need -----------------------------------
 

@@ -58,7 +58,8 @@ class HttpEndpoint:
         except ParamError as exc:
             response: Response = PlainTextResponse(f"Bad request: {exc}", status_code=400)
         except Exception as exc:
-            app.errors.add(HandlerError.capture(f"{method} {request.url.path}: {handler.name}", exc))
+            app.errors.add(HandlerError.capture(f"{method} {request.url.path}: {handler.name}", exc,
+                                                handler=handler))
             response = PlainTextResponse("Internal Server Error", status_code=500)
         else:
             response = app.pages.respond(result, request, prefix)

@@ -1,13 +1,18 @@
 // htmxws_nb page helper, loaded only when a notebook serves the app.
-// 1. Inside an iframe: tell the notebook page how tall this page is, so the
-//    iframe can fit it (the notebook's output script listens for this).
-// 2. Hold a socket to the app; reload when told to ("reload": a page route
-//    was re-run) or when, after a reconnect, a new app answers on the port.
+// 1. Inside an iframe: tell the notebook output how tall this page is (so the iframe fits
+//    it), and when this page lost its server or found another one (the output then checks
+//    whether its own server is still there).
+// 2. Tell the app's websockets opened by this page where they come from (the notebook's
+//    iframe or a browser tab), so the transcript can name them: `_htmxws_view` in the query.
+// 3. Hold a socket to the server; reload when told to ("reload": a page route was re-run or
+//    a new app took over), or, in a tab, when after a reconnect another server answers.
 (function () {
   "use strict";
   var script = document.currentScript;
+  var framed = window.parent !== window;
+  var tell = function (message) { if (framed) window.parent.postMessage(message, "*"); };
 
-  if (window.parent !== window) {
+  if (framed) {
     var lastHeight = -1;
     var report = function () {
       var body = document.body;
@@ -16,7 +21,7 @@
       var height = Math.ceil(body.getBoundingClientRect().bottom + parseFloat(style.marginBottom || "0"));
       if (height !== lastHeight) {
         lastHeight = height;
-        window.parent.postMessage({ htmxws: "resize", height: height }, "*");
+        tell({ htmxws: "resize", height: height });
       }
     };
     document.addEventListener("DOMContentLoaded", function () {
@@ -26,21 +31,43 @@
   }
 
   var path = script && script.dataset.live;
-  if (!path || !window.WebSocket) return;
+  var Native = window.WebSocket;
+  if (!path || !Native) return;
+
+  var view = (framed ? "iframe " : "tab ") + location.pathname;
+  var reserved = path.slice(0, path.indexOf("/_htmxws") + "/_htmxws".length);
+  var Labelled = function (url, protocols) {
+    try {
+      var target = new URL(url, location.href);
+      if (target.host === location.host && target.pathname.indexOf(reserved) !== 0) {
+        target.searchParams.set("_htmxws_view", view);
+        url = target.href;
+      }
+    } catch (e) { /* leave the URL as it is */ }
+    return protocols === undefined ? new Native(url) : new Native(url, protocols);
+  };
+  Labelled.prototype = Native.prototype;
+  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) { Labelled[name] = Native[name]; });
+  window.WebSocket = Labelled;
+
   var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
   var token = null;
   var delay = 250;
   var connect = function () {
-    var socket = new WebSocket(url);
+    var socket = new Native(url);
     socket.onmessage = function (event) {
-      if (event.data === "reload" || (token !== null && token !== event.data)) {
+      if (event.data === "reload") {
         location.reload();
-        return;
+      } else if (token !== null && token !== event.data) {
+        if (framed) tell({ htmxws: "replaced" });
+        else location.reload();
+      } else {
+        token = event.data;
+        delay = 250;
       }
-      token = event.data;
-      delay = 250;
     };
     socket.onclose = function () {
+      if (delay === 250) tell({ htmxws: "lost" });
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 5000);
     };

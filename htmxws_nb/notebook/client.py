@@ -30,8 +30,10 @@ from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as sync_connect
 
+from ..app.errors import ERROR_COLOR
 from ..recording import Recorder
 from ..recording.labels import shorten
+from ..recording.middleware import CLIENT_AGENT
 from ..server import Server
 from .serve import server_for
 from .server_side import ServerSide
@@ -39,6 +41,7 @@ from .server_side import ServerSide
 __all__ = ["AsyncClient", "Client", "ClientRoundTrip", "Page", "aconnect", "connect", "fetch"]
 
 VIEW_TEXT = 120
+ERROR_POINTER = "the traceback is under the served page, and in app.errors"
 
 
 @dataclass
@@ -49,24 +52,33 @@ class ClientRoundTrip:
     replies: list[str] = field(default_factory=list)
     elapsed: float = 0.0  # seconds until the last reply arrived
     other: list[str] = field(default_factory=list)  # frames received meanwhile that other messages caused
+    error: str | None = None  # what the handler raised (a server in this process), e.g. "ValueError: bad x"
 
     @property
     def reply(self) -> str | None:
         """The only (or last) reply, handy for assertions."""
         return self.replies[-1] if self.replies else None
 
+    @property
+    def error_note(self) -> str:
+        return f"{self.error} ({ERROR_POINTER})" if self.error else ""
+
     def __repr__(self) -> str:
         lines = [f"→ {json.dumps(self.sent, ensure_ascii=False)}"]
         lines += [f"← {shorten(r, VIEW_TEXT)}" for r in self.replies] or ["← (no reply)"]
+        if self.error:
+            lines.append(f"   {self.error_note}")
         lines.append(f"({self.elapsed * 1000:.1f} ms)")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         replies = "".join(f"<div>← <code>{escape(r)}</code></div>" for r in self.replies)
         replies = replies or "<div>← <i>no reply</i></div>"
+        if self.error:
+            replies += f'<div style="color:{ERROR_COLOR}">{escape(self.error_note)}</div>'
         sent = escape(json.dumps(self.sent, ensure_ascii=False))
         return (f'<div class="htmxws-roundtrip"><div>→ <code>{sent}</code></div>{replies}'
-                f'<div style="color:#777">{self.elapsed * 1000:.1f} ms</div></div>')
+                f'<div style="opacity:0.6">{self.elapsed * 1000:.1f} ms</div></div>')
 
 
 def _resolve(target: Any, path: str) -> tuple[str, Server | None]:
@@ -147,7 +159,8 @@ class Client(_ClientBase):
                  timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> None:
         super().__init__(url, server, trigger, timeout, quiet)
         # Entered by hand: the connection outlives this call (it spans notebook cells).
-        self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2, **options).__enter__()
+        self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2,
+                                                 **{"user_agent_header": CLIENT_AGENT, **options}).__enter__()
         self._watch(self.ws.local_address)
         if self._side is not None:
             for _ in range(self._side.frames_after_connect(timeout)):
@@ -175,13 +188,13 @@ class Client(_ClientBase):
         started = time.perf_counter()
         self.send(sent)
         if self._side is not None:
-            total, caused = self._side.frames_until_answered(self._sent, self.timeout)
+            total, caused, error = self._side.frames_until_answered(self._sent, self.timeout)
             first = len(self.received) + 1
             frames = [self.recv() for _ in range(total - len(self.received))]
             mine, other = self._split(frames, caused, first)
         else:
-            mine, other = self._collect(), []
-        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other)
+            mine, other, error = self._collect(), [], None
+        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other, error)
         self.round_trips.append(trip)
         return trip
 
@@ -224,7 +237,8 @@ class AsyncClient(_ClientBase):
     async def open(cls, url: str, server: Server | None = None, *, trigger: str | None = "form",
                    timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> AsyncClient:
         client = cls(url, server, trigger, timeout, quiet)
-        client.ws = await async_connect(url, open_timeout=timeout, close_timeout=2, **options)
+        client.ws = await async_connect(url, open_timeout=timeout, close_timeout=2,
+                                        **{"user_agent_header": CLIENT_AGENT, **options})
         client._watch(client.ws.local_address)
         if client._side is not None:
             count = await asyncio.to_thread(client._side.frames_after_connect, timeout)
@@ -250,13 +264,14 @@ class AsyncClient(_ClientBase):
         started = time.perf_counter()
         await self.send(sent)
         if self._side is not None:
-            total, caused = await asyncio.to_thread(self._side.frames_until_answered, self._sent, self.timeout)
+            total, caused, error = await asyncio.to_thread(self._side.frames_until_answered, self._sent,
+                                                           self.timeout)
             first = len(self.received) + 1
             frames = [await self.recv() for _ in range(total - len(self.received))]
             mine, other = self._split(frames, caused, first)
         else:
-            mine, other = await self._collect(), []
-        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other)
+            mine, other, error = await self._collect(), [], None
+        trip = ClientRoundTrip(sent, mine, time.perf_counter() - started, other, error)
         self.round_trips.append(trip)
         return trip
 

@@ -1,7 +1,7 @@
-"""Showing a served app in a notebook: the iframe, its URL, and the error panel.
+"""The HTML of notebook outputs that show a served app: the page output and live outputs.
 
-Which URL the iframe loads is decided in the browser, because only the page
-the notebook is open in knows where Jupyter lives:
+Which URL the page loads is decided in the browser (`js/locate.js`), because
+only the page the notebook is open in knows where Jupyter lives:
 
 - `direct`: `http://127.0.0.1:PORT/path`, for a Jupyter on this machine;
 - `proxy`: `<Jupyter base URL>proxy/PORT/path` through jupyter-server-proxy,
@@ -12,6 +12,11 @@ the notebook is open in knows where Jupyter lives:
 - a template such as `https://host/prefix/{port}/`, from the `url`
   argument of `serve()` or the `HTMXWS_NB_URL` environment variable, for
   anything else.
+
+Before loading anything from that address, an output asks the server for its
+id: a saved notebook reopened later never loads, nor sends its feed token to,
+another program listening on the same port. Until then, and in saved copies
+without scripts, the page output shows the page as it was served (inert).
 """
 
 from __future__ import annotations
@@ -20,78 +25,18 @@ import html
 import itertools
 import json
 import os
+from pathlib import Path
 
-__all__ = ["URL_ENV", "iframe_html", "live_html", "url_mode"]
+from ..app.paths import ID_PATH
+
+__all__ = ["URL_ENV", "live_html", "page_html", "url_mode"]
 
 URL_ENV = "HTMXWS_NB_URL"
-_frame_ids = itertools.count(1)
-
-# Decides, in the notebook page, where the server is: see the module docstring.
-_URL_JS = """
-function htmxwsUrl(spec, path, socket) {
-  function jupyterBase() {
-    var config = document.getElementById("jupyter-config-data");
-    if (config) { try { return JSON.parse(config.textContent).baseUrl || "/"; } catch (e) {} }
-    return (document.body && document.body.getAttribute("data-base-url")) || spec.hubPrefix || "/";
-  }
-  var loopback = /^(localhost|127\\.|\\[::1\\]$|::1$)/.test(location.hostname);
-  var mode = spec.mode, url;
-  if (mode === "auto") mode = (spec.hubPrefix || !loopback) ? "proxy" : "direct";
-  if (mode === "proxy") {
-    var base = jupyterBase();
-    url = base + (base.slice(-1) === "/" ? "" : "/") + "proxy/" + spec.port + path;
-  } else if (mode === "direct") {
-    url = spec.direct + path;
-  } else {
-    url = mode.replace("{port}", spec.port).replace(/\\/$/, "") + path;
-  }
-  url = new URL(url, location.href).href;
-  return socket ? url.replace(/^http/, "ws") : url;
-}
-"""
-
-_IFRAME_SCRIPT = """
-(function () {
-  %(url_js)s
-  var frame = document.getElementById(%(id)s);
-  var spec = %(spec)s;
-  frame.src = htmxwsUrl(spec, spec.path, false);
-  if (!spec.height) {
-    window.addEventListener("message", function (event) {
-      var data = event.data;
-      if (event.source === frame.contentWindow && data && data.htmxws === "resize") {
-        frame.style.height = Math.max(60, Math.min(data.height + 4, 2000)) + "px";
-      }
-    });
-  }
-})();
-"""
-
-# Replaces the output's HTML with what the server pushes (see feed.py).
-_FEED_SCRIPT = """
-(function () {
-  %(url_js)s
-  var box = document.getElementById(%(id)s);
-  var spec = %(spec)s;
-  var url = htmxwsUrl(spec, spec.path, true);
-  var delay = 500;
-  function connect() {
-    var socket = new WebSocket(url);
-    socket.onmessage = function (event) {
-      if (!document.contains(box)) { socket.close(); return; }
-      box.innerHTML = event.data;
-      delay = 500;
-    };
-    socket.onclose = function (event) {
-      if (document.contains(box) && event.code !== 1000 && delay <= 8000) {
-        setTimeout(connect, delay);
-        delay *= 2;
-      }
-    };
-  }
-  connect();
-})();
-"""
+_element_ids = itertools.count(1)
+_JS = Path(__file__).parent / "js"
+_LOCATE = (_JS / "locate.js").read_text()
+_PAGE = (_JS / "page.js").read_text()
+_FEED = (_JS / "feed.js").read_text()
 
 
 def url_mode(explicit: str | None = None) -> str:
@@ -102,35 +47,54 @@ def url_mode(explicit: str | None = None) -> str:
     return mode
 
 
-def _spec(port: int, path: str, direct: str, mode: str, **extra: object) -> dict[str, object]:
+def _spec(port: int, path: str, direct: str, mode: str, server_id: str, **extra: object) -> dict[str, object]:
     return {
         "port": port,
         "path": path if path.startswith("/") else "/" + path,
         "direct": direct.rstrip("/"),
         "mode": mode,
         "hubPrefix": os.environ.get("JUPYTERHUB_SERVICE_PREFIX", ""),
+        "serverId": server_id,
+        "idPath": ID_PATH,
         **extra,
     }
 
 
 def _element_id(kind: str) -> str:
-    return f"htmxws-{kind}-{os.getpid()}-{next(_frame_ids)}"
+    return f"htmxws-{kind}-{os.getpid()}-{next(_element_ids)}"
 
 
-def iframe_html(port: int, path: str = "/", *, direct: str, mode: str = "auto",
-                height: int | None = None) -> str:
-    """An iframe of `path` on the server at `port`, with the script that picks its URL."""
-    frame_id = _element_id("frame")
-    spec = _spec(port, path, direct, mode, height=height)
-    script = _IFRAME_SCRIPT % {"url_js": _URL_JS, "id": json.dumps(frame_id), "spec": json.dumps(spec)}
-    style = f"width:100%;border:1px solid #ddd;border-radius:4px;height:{height or 150}px"
-    return (f'<iframe id="{frame_id}" title="htmxws_nb page {html.escape(str(spec["path"]))}" '
-            f'style="{style}"></iframe><script>{script}</script>')
+def _spec_attribute(spec: dict[str, object]) -> str:
+    """The output's spec, where its script (and a test) reads it: `data-htmxws-spec` on the output's root."""
+    return f'data-htmxws-spec="{html.escape(json.dumps(spec))}"'
 
 
-def live_html(port: int, feed_path: str, initial: str, *, direct: str, mode: str = "auto") -> str:
+def _script(function: str, element_id: str) -> str:
+    element = f"document.getElementById({json.dumps(element_id)})"
+    return f"<script>{_LOCATE}\n({function.strip()})({element}, JSON.parse({element}.dataset.htmxwsSpec));</script>"
+
+
+def page_html(port: int, path: str = "/", *, direct: str, server_id: str, snapshot: str, mode: str = "auto",
+              height: int | None = None) -> str:
+    """`path` of the server at `port` in an iframe, once the server proves it is `server_id`; else the snapshot."""
+    root_id = _element_id("page")
+    spec = _spec(port, path, direct, mode, server_id, height=height)
+    title = html.escape(str(spec["path"]))
+    frame_style = f"display:none;width:100%;border:1px solid #8884;border-radius:4px;height:{height or 150}px"
+    return (
+        f'<div id="{root_id}" class="htmxws-page" {_spec_attribute(spec)}>'
+        f'<iframe title="htmxws_nb page {title}" style="{frame_style}"></iframe>'
+        f'<div class="htmxws-snapshot" style="border:1px dashed #8888;border-radius:4px;padding:0 0.75em">'
+        f"{snapshot}</div>"
+        f'<div class="htmxws-status" style="font-size:11px;opacity:0.65">The page {title} as it was served '
+        f"(the live page needs the notebook's server).</div>"
+        f"{_script(_PAGE, root_id)}</div>"
+    )
+
+
+def live_html(port: int, feed_path: str, initial: str, *, direct: str, server_id: str, mode: str = "auto") -> str:
     """`initial` HTML that the server keeps up to date in the browser through `feed_path`."""
     box_id = _element_id("live")
-    spec = _spec(port, feed_path, direct, mode)
-    script = _FEED_SCRIPT % {"url_js": _URL_JS, "id": json.dumps(box_id), "spec": json.dumps(spec)}
-    return f'<div id="{box_id}" class="htmxws-live">{initial}</div><script>{script}</script>'
+    spec = _spec(port, feed_path, direct, mode, server_id)
+    return (f'<div id="{box_id}" class="htmxws-live" {_spec_attribute(spec)}>{initial}</div>'
+            f"{_script(_FEED, box_id)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..app import ErrorLog, HandlerError
 from .display import live_html, url_mode
@@ -22,10 +22,12 @@ __all__ = ["ErrorPanel", "LiveOutput", "Shown", "Throttle"]
 class Shown(Protocol):
     """What a live output needs from the server it shows."""
 
+    id: str
     port: int
     display_mode: str | None
     feeds: Feeds
     errors: ErrorLog
+    app: Any
 
     @property
     def url(self) -> str: ...
@@ -118,7 +120,7 @@ class LiveOutput:
     def _bundle(self) -> dict[str, str]:
         server = self.server
         page = live_html(server.port, server.feeds.path(self._view_id), self.html(), direct=server.url,
-                         mode=url_mode(server.display_mode))
+                         server_id=server.id, mode=url_mode(server.display_mode))
         return {"text/plain": self.text(), "text/html": page}
 
     def _kernel_update(self) -> None:
@@ -131,21 +133,38 @@ class LiveOutput:
 
 
 class ErrorPanel(LiveOutput):
-    """Under a served page: the handler errors that happen from now on, with tracebacks."""
+    """Under a served page: the handler errors that happen from now on, with tracebacks.
+
+    An error whose handler has since been replaced (a re-run cell) says so; `app.errors.clear()`
+    empties the panel.
+    """
 
     def __init__(self, server: Shown, limit: int = 3) -> None:
         self._since = time.time()
         self._limit = limit
         super().__init__(server, interval=0.25)
 
-    def _errors(self) -> list[HandlerError]:
-        return [e for e in self.server.errors if e.time >= self._since][-self._limit:]
+    def _errors(self) -> list[tuple[HandlerError, str]]:
+        errors = [e for e in self.server.errors if e.time >= self._since][-self._limit:]
+        is_current = getattr(self.server.app, "is_current", None)
+        return [(e, "replaced since" if e.handler is not None and is_current and not is_current(e.handler)
+                 else "") for e in errors]
 
     def text(self) -> str:
-        return "\n".join(str(e) for e in self._errors())
+        return "\n".join(str(e) + (f"({note})\n" if note else "") for e, note in self._errors())
 
     def html(self) -> str:
-        return "".join(e._repr_html_() for e in self._errors())
+        return "".join(e.html(note) for e, note in self._errors())
 
     def subscribe(self, changed: Callable[[], None]) -> Callable[[], None]:
-        return self.server.errors.subscribe(lambda error: changed())
+        errors = self.server.errors
+        stops = [errors.added.subscribe(lambda error: changed()), errors.cleared.subscribe(lambda _: changed())]
+        route_replaced = getattr(self.server.app, "route_replaced", None)
+        if route_replaced is not None:
+            stops.append(route_replaced.subscribe(lambda change: changed()))
+
+        def unsubscribe() -> None:
+            for stop in stops:
+                stop()
+
+        return unsubscribe

@@ -16,13 +16,16 @@ import os
 import socket
 import sys
 import threading
+from html import escape
 from typing import Any
 
 from starlette.types import ASGIApp
 
+from ..app import FastHTML
 from ..app.errors import logger
 from ..html import to_html
 from ..server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
+from .cells import after_every_cell
 from .logs import quiet_logging
 from .served import NotebookServer
 from .transcript import Transcript
@@ -66,10 +69,43 @@ def serve(app: ASGIApp | None = None, *, port: int | None = None, host: str | No
         server = _serve_in_background(app, host, port, **options)
         if url is not None:
             server.display_mode = url
+        server.followed = _variable_of(app, caller)
+        after_every_cell(_follow_variables)
+        server.announce()
         return server
     if caller.get("__name__") == "__main__":
         _serve_in_foreground(app, host, port, **options)
     return None
+
+
+def _variable_of(app: ASGIApp, namespace: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The global variable holding `app` (`app` if that is one of them), for the server to follow."""
+    names = [name for name, value in namespace.items() if value is app and not name.startswith("_")]
+    if not names:
+        return None
+    return namespace, "app" if "app" in names else names[0]
+
+
+def _follow_variables() -> None:
+    """After a cell: a served variable that now holds a new app of ours gets the server (same port)."""
+    servers = running_servers()
+    for server in servers:
+        if server.followed is None:
+            continue
+        namespace, name = server.followed
+        current = namespace.get(name)
+        if not isinstance(current, FastHTML) or any(other.app is current for other in servers):
+            continue  # not an app of ours, or served already (this server, or one the cell started for it)
+        server.replace_app(current)
+        server.note = ""
+        _tell(f"`{name}` is a new app: the server on port {server.port} serves it now. Open pages reload; "
+              f"sockets of the previous app were closed with 1012, and the htmx client reconnects.")
+
+
+def _tell(text: str) -> None:
+    from IPython.display import display
+
+    display({"text/plain": text, "text/html": f'<p class="htmxws-note">{escape(text)}</p>'}, raw=True)
 
 
 def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> None:

@@ -6,14 +6,17 @@ import socket
 from html import escape
 from typing import Any
 
-from starlette.types import ASGIApp
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..app.paths import FEED_PATH
+from ..app.paths import FEED_PATH, ID_PATH
 from ..server import Server
-from .display import iframe_html, url_mode
+from .cells import after_this_cell
+from .display import page_html, url_mode
 from .feed import Feeds
 from .live_reload import LiveReload
 from .outputs import ErrorPanel
+from .snapshot import inert_body
 from .transcript import Transcript
 
 __all__ = ["NotebookServer"]
@@ -28,7 +31,11 @@ class NotebookServer(Server):
         self.display_mode: str | None = None  # how outputs find the server (None: HTMXWS_NB_URL or auto)
         self.feeds = Feeds()
         self.slot.reserved[FEED_PATH] = self.feeds
+        self.slot.reserved[ID_PATH] = self._identify
         self.live = LiveReload(self)
+        # The notebook variable that holds the app (namespace, name): a new app in it gets this server.
+        self.followed: tuple[dict[str, Any], str] | None = None
+        self._shown_in_this_cell = False
 
     @property
     def transcript(self) -> Transcript:
@@ -43,7 +50,8 @@ class NotebookServer(Server):
         """Display `path` of this server in an iframe, with the server's error panel under it."""
         from IPython.display import display
 
-        html = iframe_html(self.port, path, direct=self.url, mode=url_mode(self.display_mode), height=height)
+        html = page_html(self.port, path, direct=self.url, server_id=self.id, snapshot=self.snapshot(path),
+                         mode=url_mode(self.display_mode), height=height)
         text = f"{self!r} showing {path}"
         if self.note:
             html = f"<p><b>{escape(self.note)}</b></p>{html}"
@@ -51,5 +59,32 @@ class NotebookServer(Server):
         display({"text/plain": text, "text/html": html}, raw=True)
         ErrorPanel(self).display()
 
-    def _ipython_display_(self) -> None:
+    def snapshot(self, path: str = "/") -> str:
+        """The page at `path` as served now, made inert (for saved notebooks and a server that is gone)."""
+        try:
+            response = self.request("GET", path)
+        except Exception as exc:  # a snapshot is a courtesy: never fail the serve cell for it
+            return f"<p><i>(no copy of the page: {escape(type(exc).__name__)})</i></p>"
+        if response.status != 200 or not (response.header("content-type") or "").startswith("text/html"):
+            return f"<p><i>(no copy of the page: {path} answered {response.status})</i></p>"
+        return inert_body(response.text)
+
+    async def _identify(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer outputs that ask whether this is their server (from any origin: the id is no secret)."""
+        headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+        await PlainTextResponse(self.id, headers=headers)(scope, receive, send)
+
+    def announce(self) -> None:
+        """Show the page as `serve()` does: once in the running cell, however often it is served or evaluated."""
+        if self._shown_in_this_cell:
+            return
         self.show()
+        self._shown_in_this_cell = True
+        after_this_cell(self._cell_finished)
+
+    def _cell_finished(self) -> None:
+        self._shown_in_this_cell = False
+
+    def _ipython_display_(self) -> None:
+        if not self._shown_in_this_cell:
+            self.show()

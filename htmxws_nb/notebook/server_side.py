@@ -74,9 +74,10 @@ class ServerSide:
         """Until the app has finished with this connection (its `disconn` has run)."""
         self._wait(lambda records: True if any(r.kind == "end" for r in records) else None, timeout)
 
-    def frames_until_answered(self, nth_message: int, timeout: float) -> tuple[int, set[int]]:
-        """After the n-th message (1-based): (frames to read in all, which of them it caused)."""
-        def ready(records: list[Record]) -> tuple[int, set[int]] | None:
+    def frames_until_answered(self, nth_message: int, timeout: float) -> tuple[int, set[int], str | None]:
+        """After the n-th message (1-based): (frames to read in all, which of them it caused, the error its
+        handler raised, if any)."""
+        def ready(records: list[Record]) -> tuple[int, set[int], str | None] | None:
             incoming = [r for r in records if r.kind == "in"]
             if len(incoming) < nth_message:
                 return None
@@ -88,6 +89,8 @@ class ServerSide:
             caused = {i for i, r in enumerate(outgoing, 1) if r.cause == message.seq}
             if len(caused) < (done.queued or 0):
                 return None
-            return (max(caused) if caused else 0), caused
+            error = next((r.text.strip().splitlines()[-1] for r in records
+                          if r.kind == "error" and message.seq < r.seq < done.seq and r.text.strip()), None)
+            return (max(caused) if caused else 0), caused, error
 
         return self._wait(ready, timeout)

@@ -7,7 +7,7 @@ from html import escape
 
 from ..recording import Record, Recorder, causal_order
 from ..recording import Transcript as RecordedTranscript
-from ..recording.labels import VIEW_TEXT, ms, shorten, show_payload
+from ..recording.labels import VIEW_TEXT, PreviousFrames, ms, show_payload
 from .outputs import LiveOutput, Shown
 from .sequence import SequencePicture
 
@@ -15,6 +15,7 @@ __all__ = ["LiveTranscript", "Transcript"]
 
 # Notebook frontends right-align table cells; a transcript reads left to right.
 CELL_STYLE = ' style="text-align:left;vertical-align:top"'
+ERROR_COLOR = "#e5484d"  # a red that reads on light and dark backgrounds
 
 
 class Transcript(RecordedTranscript):
@@ -36,16 +37,21 @@ class Transcript(RecordedTranscript):
         trips = self.round_trips()
         if not trips:
             return "<p><i>Transcript: no messages yet.</i></p>"
+        previous = PreviousFrames()
         rows = []
         for i, trip in enumerate(trips, 1):
             replies = "<br>".join(
-                f"<code>{escape(r.connection)} ← {escape(shorten(r.text, VIEW_TEXT))}</code>" for r in trip.replies
+                f"<code>{escape(r.connection)} ← {escape(previous.reply_text(r, VIEW_TEXT))}</code>"
+                for r in trip.replies
             ) or "<i>no reply</i>"
             if trip.errors:  # an error frame is already among the replies; an exception is not
-                replies += f'<div style="color:#a00">{escape(trip.problem)}</div>'
-            cells = (str(i), escape(trip.message.connection), escape(trip.message.path),
-                     f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", escape(trip.handler),
-                     replies, ms(trip.latency))
+                replies += f'<div style="color:{ERROR_COLOR}">{escape(trip.problem)}</div>'
+            if trip.pushed:
+                sent, sender = "<i>pushed from outside any handler</i>", ""
+            else:
+                sent, sender = f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", trip.message.connection
+            cells = (str(i), escape(sender), escape(trip.message.path), sent, escape(trip.handler), replies,
+                     ms(trip.latency))
             rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")
         head = "".join(f"<th{CELL_STYLE}>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies",
                                                             "latency"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from .records import Record
 
-__all__ = ["PICTURE_TEXT", "VIEW_TEXT", "ms", "shorten", "show_payload", "swap_label"]
+__all__ = ["VIEW_TEXT", "PreviousFrames", "ms", "reply_text", "shorten", "show_payload", "swap_label"]
 
 VIEW_TEXT = 80  # characters of a frame shown in the table and text views
-PICTURE_TEXT = 34  # characters of a frame shown on an arrow of the sequence picture
 
 
 def shorten(text: str, limit: int) -> str:
@@ -52,15 +52,61 @@ class _SwapReader(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def swap_label(html: str, limit: int) -> str:
-    """`#target: text · text`, keeping the end when too long (new content is usually last)."""
+@lru_cache(maxsize=1024)  # views are redrawn often, and broadcasts repeat the same frame
+def _read(html: str) -> tuple[str | None, tuple[str, ...]]:
+    """The id an HTML frame swaps into (None: not HTML, "": no id) and the texts it shows."""
     reader = _SwapReader()
     reader.feed(html)
-    if reader.target is None:
+    reader.close()
+    return reader.target, tuple(reader.texts)
+
+
+def _label(target: str, texts: tuple[str, ...], limit: int, lead: str = "") -> str:
+    """`#target: text · text`, keeping the end when too long (new content is usually last)."""
+    text = " · ".join(texts)
+    head = (f"#{target}: " if target else "") + lead
+    if len(head) + len(text) <= limit:
+        return head + text
+    head += "…"
+    return head + text[-max(1, limit - len(head)):]
+
+
+def swap_label(html: str, limit: int) -> str:
+    """`#target: text · text`, keeping the end when too long (new content is usually last)."""
+    target, texts = _read(html)
+    if target is None:
         return shorten(html, limit)
-    text = " · ".join(reader.texts)
-    label = f"#{reader.target}: {text}" if reader.target else text
-    if len(label) <= limit:
-        return label
-    head = f"#{reader.target}: …" if reader.target else "…"
-    return head + text[-(limit - len(head)):]
+    return _label(target, texts, limit)
+
+
+def reply_text(html: str, previous: str | None, limit: int) -> str:
+    """A frame sent to a client as a transcript shows it: whole when it fits, else the part that matters.
+
+    The part that matters, for a frame that repeats the previous frame to the same element and
+    adds to it (the chat's growing list), is what it adds; otherwise the end of its text.
+    """
+    flat = " ".join(html.split())
+    if len(flat) <= limit:
+        return flat
+    target, texts = _read(html)
+    if target is None:
+        return shorten(flat, limit)
+    if previous is not None:
+        before_target, before = _read(previous)
+        if before_target == target and 0 < len(before) < len(texts) and texts[:len(before)] == before:
+            return _label(target, texts[len(before):], limit, lead="+ ")
+    return _label(target, texts, limit)
+
+
+class PreviousFrames:
+    """Remembers the last frame each connection got for each element, to show what a frame adds to it."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, str | None], str] = {}
+
+    def reply_text(self, record: Record, limit: int) -> str:
+        if record.binary:
+            return record.text
+        key = (record.connection, _read(record.text)[0])
+        previous, self._last[key] = self._last.get(key), record.text
+        return reply_text(record.text, previous, limit)

@@ -7,17 +7,21 @@ handler answered each frame and which frame caused each outgoing one.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..app.paths import RESERVED_PREFIX
 from ..app.websocket.tracing import CAUSE_KEY, CONNECTION_ID_KEY, FRAME_KEY, TRACER_KEY
 from .recorder import Recorder
 
-__all__ = ["CLOSED_BY_SERVER_KEY", "RecordingMiddleware"]
+__all__ = ["CLIENT_AGENT", "CLOSED_BY_SERVER_KEY", "VIEW_PARAMETER", "RecordingMiddleware"]
 
 # Set in a websocket's scope by whoever closes it from outside the app (the server retiring
 # an old app's sockets), so that the close is recorded as the server's.
 CLOSED_BY_SERVER_KEY = "htmxws.closed_by_server"
+VIEW_PARAMETER = "_htmxws_view"  # added by live.js to the sockets of a page served to a notebook: "iframe /"
+CLIENT_AGENT = "htmxws_nb-client"  # the User-Agent our Python client sends
 
 
 class RecordingMiddleware:
@@ -87,8 +91,17 @@ def _binary(data: bytes) -> str:
 
 
 def _client_kind(scope: Scope) -> str:
-    """`browser` for pages (they send an Origin), `script` for other clients."""
-    return "browser" if any(k == b"origin" for k, _ in scope.get("headers", [])) else "script"
+    """What opened the socket: `iframe /path` or `tab /path` (pages served to a notebook say so in the
+    query), `python` (our client), `browser` (another page) or `script` (any other client)."""
+    query = scope.get("query_string", b"")
+    if VIEW_PARAMETER.encode() in query:
+        view = parse_qs(query.decode("latin-1")).get(VIEW_PARAMETER)
+        if view:
+            return view[0][:80]
+    headers = dict(scope.get("headers", []))
+    if headers.get(b"user-agent", b"").startswith(CLIENT_AGENT.encode()):
+        return "python"
+    return "browser" if b"origin" in headers else "script"
 
 
 def _peer(scope: Scope) -> str | None:

@@ -14,7 +14,8 @@ class Record(NamedTuple):
     """One event on one websocket.
 
     kinds: `open`, `in` (client → server frame), `out` (server → client
-    frame), `close` (with `code`, and `by` client or server), `refused`
+    frame; `cause` says why: the incoming frame it answers, `conn`, or
+    `pushed` from outside any handler), `close` (with `code`, and `by` client or server), `refused`
     (handshake answered 403), `dispatch` (a handler answered frame `cause`;
     with no cause: `conn` ran), `error` (a handler raised; `text` is the
     traceback), `end` (the app finished with the socket).
@@ -33,7 +34,7 @@ class Record(NamedTuple):
     binary: bool = False
     code: int | None = None
     by: str | None = None
-    cause: int | None = None
+    cause: int | str | None = None  # out: the frame's seq that caused it, CONNECT, PUSHED, or None (unknown)
     handler: str | None = None
     version: int | None = None
     duration: float | None = None

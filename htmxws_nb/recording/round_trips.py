@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..app.websocket.tracing import CONNECT, PUSHED
 from .records import Record
 
 __all__ = ["RoundTrip", "causal_order", "round_trips"]
@@ -12,12 +13,20 @@ __all__ = ["RoundTrip", "causal_order", "round_trips"]
 
 @dataclass
 class RoundTrip:
-    """A message in, and everything it caused: replies to the sender, broadcasts, errors."""
+    """A message in, and everything it caused: replies to the sender, broadcasts, errors.
+
+    Or a frame pushed from outside any handler (a notebook cell, a background
+    task): then `message` is that frame itself, and its only reply.
+    """
 
     message: Record
     replies: list[Record] = field(default_factory=list)
     dispatch: Record | None = None
     errors: list[Record] = field(default_factory=list)
+
+    @property
+    def pushed(self) -> bool:
+        return self.message.kind == "out"
 
     @property
     def latency(self) -> float | None:
@@ -50,8 +59,9 @@ def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
     """Group records into round trips.
 
     Frames tagged with a cause (our endpoint tags them) go to the message
-    that caused them, on whatever connection they went out. Untagged frames
-    (another ASGI app) go to the last message received on their connection.
+    that caused them, on whatever connection they went out; pushed frames are
+    round trips of their own. Untagged frames (another ASGI app) go to the last
+    message received on their connection.
     """
     trips: dict[int, RoundTrip] = {}
     last_in: dict[str, RoundTrip] = {}
@@ -60,7 +70,13 @@ def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
             trip = trips[record.seq] = RoundTrip(record)
             last_in[record.connection] = trip
         elif record.kind == "out":
-            trip = trips.get(record.cause) if record.cause is not None else last_in.get(record.connection)
+            cause = record.cause
+            if cause == PUSHED:
+                trips[record.seq] = RoundTrip(record, [record])
+                continue
+            if cause == CONNECT:
+                continue  # what `conn` sent belongs to the connection's opening, not to a message
+            trip = trips.get(cause) if cause is not None else last_in.get(record.connection)
             if trip is not None:
                 trip.replies.append(record)
         elif record.kind == "dispatch" and record.cause in trips and record.handler != "-":

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .labels import VIEW_TEXT, ms, shorten, show_payload
+from ..app.websocket.tracing import PUSHED
+from .labels import VIEW_TEXT, PreviousFrames, ms, show_payload
 from .recorder import Recorder
 from .records import Record
 from .round_trips import RoundTrip, causal_order, round_trips
@@ -67,6 +68,7 @@ class Transcript:
     def lines(self) -> list[str]:
         """One line per event, each message followed by what it caused."""
         lines = []
+        previous = PreviousFrames()
         for record in causal_order(self.records):
             if record.kind == "open":
                 lines.append(f"{record.connection} open {record.path} ({record.text})")
@@ -76,7 +78,8 @@ class Transcript:
             elif record.kind == "in":
                 lines.append(f"{record.connection} → {show_payload(record, VIEW_TEXT)}")
             elif record.kind == "out":
-                lines.append(f"{record.connection} ← {shorten(record.text, VIEW_TEXT)}")
+                pushed = "(pushed) " if record.cause == PUSHED else ""
+                lines.append(f"{record.connection} ← {pushed}{previous.reply_text(record, VIEW_TEXT)}")
             elif record.kind == "dispatch" and record.cause is not None and record.handler != "-":
                 took = f" {ms(record.duration)}" if record.duration is not None else ""
                 lines.append(f"   handled by {record.handler} v{record.version}{took}")

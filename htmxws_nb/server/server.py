@@ -27,7 +27,7 @@ from ..app import ErrorLog
 from ..app.errors import logger
 from ..app.hooks import Signal
 from ..recording import Recorder, Transcript
-from . import uvicorn_internals
+from . import inprocess, uvicorn_internals
 from .slot import AppSlot
 
 __all__ = ["Server", "ServerStartError"]
@@ -161,6 +161,18 @@ class Server:
             raise RuntimeError("the server is not running")
         asyncio.run_coroutine_threadsafe(self.slot.swap(app), loop).result(timeout)
         self.app_replaced.emit(app)
+
+    def request(self, method: str, path: str, headers: list[tuple[str, str]] | None = None, body: bytes = b"",
+                timeout: float = 5.0) -> inprocess.Response:
+        """Call the served app in this process, on the server's loop, as a client on the port would.
+
+        From any thread but the server's own.
+        """
+        loop = self._loop
+        if loop is None or not self.running:
+            raise RuntimeError("the server is not running")
+        call = inprocess.request(self.slot, method, path, headers or [], body, (self.host, self.port))
+        return asyncio.run_coroutine_threadsafe(call, loop).result(timeout)
 
     def owns_thread(self, thread: threading.Thread) -> bool:
         """Is `thread` the one this server's event loop runs in?"""

@@ -122,5 +122,5 @@ def _follow_errors(app: ASGIApp, errors: ErrorLog) -> Callable[[], None]:
     """Gather the errors an app of ours catches itself (handler exceptions) into the server's log."""
     own = getattr(app, "errors", None)
     if isinstance(own, ErrorLog):
-        return own.subscribe(errors.add)
+        return errors.follow(own)
     return lambda: None

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
-from conftest import open_ws, recv_text
+from conftest import open_ws, output_spec, recv_text
 from kernel import Kernel
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -24,17 +22,10 @@ APP = (
 
 
 def feed_path(html: str) -> str:
-    spec = json.loads(re.search(r"var spec = (\{.*?\});", html).group(1))
+    spec = output_spec(html)
     return spec["path"]
 
 
-@pytest.fixture
-def kernel(tmp_path: Path):
-    k = Kernel(tmp_path, env={"HTMXWS_NB_SECRET_KEY": "test"})
-    try:
-        yield k
-    finally:
-        k.shutdown(now=True)
 
 
 def test_live_transcript_is_pushed_to_the_browser_while_the_kernel_is_idle(kernel: Kernel) -> None:

@@ -8,12 +8,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import open_ws, port_is_free, recv_text
-from kernel import Kernel
+from conftest import open_ws, output_spec, port_is_free, recv_text
+from kernel import Kernel, served_port
 
 APP_CELL = """
 from htmxws_nb import *
@@ -33,18 +32,6 @@ async def ws(msg: str, send):
 """
 
 
-@pytest.fixture
-def kernel(tmp_path: Path) -> Iterator[Kernel]:
-    k = Kernel(tmp_path, env={"HTMXWS_NB_SECRET_KEY": "test", "XDG_STATE_HOME": str(tmp_path)})
-    try:
-        yield k
-    finally:
-        k.shutdown(now=True)
-
-
-def served_port(kernel: Kernel, name: str = "running_servers()[-1]") -> int:
-    """The port the kernel's server (the last one started, or the variable `name`) listens on."""
-    return int(kernel.run(f"print({name}.port)").text)
 
 
 def ask(port: int, msg: str) -> str:
@@ -60,7 +47,8 @@ def test_serve_returns_at_once_and_answers(kernel: Kernel) -> None:
     port = served_port(kernel)
     assert ask(port, "Bob") == '<div id="notifications">Hello Bob</div>'
     html = run.html()
-    assert "<iframe" in html and f'"port": {port}' in html and f"http://127.0.0.1:{port}" in html
+    spec = output_spec(html)
+    assert "<iframe" in html and spec["port"] == port and spec["direct"] == f"http://127.0.0.1:{port}"
     assert run.streams() == [], "nothing printed into the cell"
 
 
@@ -80,7 +68,8 @@ def test_rerunning_serve_cell_keeps_one_server_on_one_port(kernel: Kernel) -> No
 def test_same_app_gets_the_running_server(kernel: Kernel) -> None:
     kernel.run(APP_CELL + HANDLER_CELL.format(greeting="Hi"))
     run = kernel.run("a = serve(port=0); b = serve(port=0); c = serve(); print(a is b is c)")
-    assert run.text.strip() == "True"
+    assert run.streams() == ["True\n"]
+    assert run.html().count("<iframe") == 1, "shown once in the cell"
 
 
 def test_open_socket_gets_the_re_run_handler(kernel: Kernel) -> None:
@@ -145,11 +134,11 @@ def test_taken_port_moves_to_another_and_says_so(kernel: Kernel) -> None:
         assert time.monotonic() - started < 5
         assert run.status == "ok"
         assert f"Port {taken} is in use by another program; serving on port" in run.text
-        actual = int(kernel.run("print(server.port)").text.strip())
+        actual = served_port(kernel, "server")
         assert actual != taken
         assert ask(actual, "moved") == '<div id="notifications">Hi moved</div>'
         again = kernel.run(f"print(serve(port={taken}).port)")
-        assert int(again.text.strip()) == actual, "re-running finds the moved server"
+        assert int(again.printed) == actual, "re-running finds the moved server"
 
 
 def test_server_that_cannot_start_fails_fast_with_a_clear_error(kernel: Kernel) -> None:
@@ -245,19 +234,19 @@ def test_many_servers_in_one_kernel(kernel: Kernel) -> None:
     assert ask(first, "a") == '<div id="notifications">One a</div>'
     assert ask(second, "b") == '<div id="notifications">Two b</div>'
     run = kernel.run("print(len(running_servers()), one.port != two.port)")
-    assert run.text.strip() == "2 True"
+    assert run.printed.strip() == "2 True"
 
 
 def test_kernel_restart_leaves_no_orphaned_port(tmp_path: Path) -> None:
     kernel = Kernel(tmp_path, env={"HTMXWS_NB_SECRET_KEY": "test"})
     try:
         run = kernel.run("from htmxws_nb import *\napp = FastHTML(exts='ws')\nprint(serve(port=0).port)")
-        port = int(run.text)
+        port = int(run.printed)
         assert not port_is_free(port)
         kernel.manager.restart_kernel(now=False)
         kernel.client.wait_for_ready(timeout=60)
         assert port_is_free(port)
         run = kernel.run(f"from htmxws_nb import *\napp = FastHTML(exts='ws')\nprint(serve(port={port}).port)")
-        assert run.text.strip() == str(port), "the restarted kernel gets the same port back"
+        assert run.printed.strip() == str(port), "the restarted kernel gets the same port back"
     finally:
         kernel.shutdown(now=True)

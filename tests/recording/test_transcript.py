@@ -12,6 +12,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed
 
+from htmxws_nb import Div
 from htmxws_nb.recording import causal_order
 
 
@@ -136,3 +137,41 @@ def test_any_asgi_app_is_recorded() -> None:
         assert trips[0].handler == "", "only our endpoint knows handler names"
 
 
+
+
+def test_a_frame_pushed_from_outside_a_handler_is_its_own_round_trip() -> None:
+    import asyncio
+
+    from htmxws_nb.recording.round_trips import round_trips
+
+    app = demo_app()
+    sends = []
+
+    @app.ws("/keep", conn=lambda send: sends.append(send))
+    async def keep(msg: str):
+        return Div("got " + msg, id="n")
+
+    with running(app) as server, open_ws(server, "/keep") as ws:
+        ws.send(msg_frame("first"))
+        assert recv_text(ws) == '<div id="n">got first</div>'
+        assert asyncio.run(sends[0](Div("from a cell", id="n"))) is True  # another thread, another loop
+        assert recv_text(ws) == '<div id="n">from a cell</div>'
+        wait_for(lambda: len(round_trips(server.recorder.records())) == 2)
+        first, pushed = round_trips(server.recorder.records())
+        assert [r.text for r in first.replies] == ['<div id="n">got first</div>'], "not filed under the message"
+        assert pushed.pushed and [r.text for r in pushed.replies] == ['<div id="n">from a cell</div>']
+        assert any(line.endswith('← (pushed) <div id="n">from a cell</div>') for line in server.transcript.lines())
+
+
+def test_a_long_reply_shows_what_it_adds_to_the_previous_one() -> None:
+    app = demo_app()
+    with running(app) as server, open_ws(server, "/chat") as ws:
+        for text in ("the first message, long enough to matter", "a second one, longer still to be cut",
+                     "Tea break"):
+            ws.send(msg_frame(text))
+            recv_text(ws)
+        wait_for(lambda: len(server.transcript.round_trips()) == 3)
+        replies = [line for line in server.transcript.lines() if "←" in line]
+        assert replies[0] == 'c1 ← <ul id="msg-list"><li>the first message, long enough to matter</li></ul>'
+        assert replies[1] == "c1 ← #msg-list: + a second one, longer still to be cut"
+        assert replies[2] == "c1 ← #msg-list: + Tea break", "the new message, not the same start each time"

@@ -24,7 +24,7 @@ from .frames import render_frame
 from .host import SocketHost
 from .outbox import Outbox
 from .state import CLOSE_NO_STATUS, CLOSE_NORMAL, CLOSE_TRY_AGAIN_LATER, ConnectionState, InvalidTransition
-from .tracing import CAUSE_KEY, CONNECTION_ID_KEY, FRAME_KEY, TRACER_KEY, current_frame
+from .tracing import CAUSE_KEY, CONNECT, CONNECTION_ID_KEY, FRAME_KEY, PUSHED, TRACER_KEY, current_frame
 
 __all__ = ["ABORT_EXTENSION", "Connection"]
 
@@ -99,6 +99,8 @@ class Connection:
             return False
         message: Message = {"type": "websocket.send", "text": text}
         cause = current_frame.get()
+        if cause is None and self._tracer is not None:
+            cause = PUSHED
         if cause is not None:
             message[CAUSE_KEY] = cause
         self.queued += 1
@@ -187,6 +189,10 @@ class Connection:
             await run_callback(self.context, "on_connect")
             return
         started = tracer.now()
-        handler, outcome = await run_callback(self.context, "on_connect")
+        token = current_frame.set(CONNECT)
+        try:
+            handler, outcome = await run_callback(self.context, "on_connect")
+        finally:
+            current_frame.reset(token)
         tracer.dispatched(self.id, self.path, None, handler.name if handler else "-",
                           handler.version if handler else 0, started, outcome, self.queued)

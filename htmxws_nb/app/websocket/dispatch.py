@@ -90,7 +90,7 @@ async def answer(context: SocketContext, text: str | None) -> tuple[Handler | No
     except ParamError as exc:
         return handler, await _refuse(context, str(exc))
     except Exception as exc:
-        _report(context, f"websocket {context.path}: {handler.name}", exc)
+        _report(context, f"websocket {context.path}: {handler.name}", exc, handler)
         if context.app.socket_limits.close_on_error:
             context.close(CLOSE_SERVER_ERROR, "server error")
         else:
@@ -111,7 +111,7 @@ async def run_callback(context: SocketContext, which: str) -> tuple[Handler | No
         await context.send(await handler.call(MessageSources(context, {}, NO_HEADERS), inline=True))
     except Exception as exc:
         label = "conn" if which == "on_connect" else "disconn"
-        _report(context, f"websocket {context.path}: {label} {handler.name}", exc)
+        _report(context, f"websocket {context.path}: {label} {handler.name}", exc, handler)
         return handler, type(exc).__name__
     return handler, "ok"
 
@@ -121,5 +121,5 @@ async def _refuse(context: SocketContext, problem: str) -> str:
     return problem
 
 
-def _report(context: SocketContext, where: str, exc: Exception) -> None:
-    context.app.errors.add(HandlerError.capture(where, exc, context.connection_id))
+def _report(context: SocketContext, where: str, exc: Exception, handler: Handler) -> None:
+    context.app.errors.add(HandlerError.capture(where, exc, context.connection_id, handler))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 from typing import Any, Protocol
 
-__all__ = ["TRACER_KEY", "Tracer", "current_frame"]
+__all__ = ["CONNECT", "PUSHED", "TRACER_KEY", "Tracer", "current_frame"]
 
 TRACER_KEY = "htmxws.tracer"
 CONNECTION_ID_KEY = "htmxws.connection_id"  # the recorder's name for the connection, e.g. "c3"
@@ -20,8 +20,10 @@ FRAME_KEY = "htmxws.frame"  # on a received message: the recorder's number for t
 CAUSE_KEY = "htmxws.cause"  # on a sent message: the number of the frame that caused it
 
 # The incoming frame a handler is answering, so frames it sends (to any
-# connection) can be tied to it.
+# connection) can be tied to it; CONNECT while `conn` runs.
 current_frame: contextvars.ContextVar[Any] = contextvars.ContextVar("htmxws_frame", default=None)
+CONNECT = "conn"  # the cause of frames `conn` sends
+PUSHED = "pushed"  # the cause of frames sent outside any handler (a notebook cell, a background task)
 
 
 class Tracer(Protocol):
