@@ -34,8 +34,10 @@
   var Native = window.WebSocket;
   if (!path || !Native) return;
 
-  var view = (framed ? "iframe " : "tab ") + location.pathname;
-  var reserved = path.slice(0, path.indexOf("/_htmxws") + "/_htmxws".length);
+  var prefix = path.slice(0, path.indexOf("/_htmxws"));  // a proxy's path prefix, if any
+  var reserved = prefix + "/_htmxws";
+  var page = location.pathname.indexOf(prefix) === 0 ? location.pathname.slice(prefix.length) : location.pathname;
+  var view = (framed ? "iframe " : "tab ") + (page || "/");
   var Labelled = function (url, protocols) {
     try {
       var target = new URL(url, location.href);
