@@ -91,9 +91,10 @@ class Browsing:
     blocked: list[str] = field(default_factory=list)
     contexts: list[BrowserContext] = field(default_factory=list)
 
-    def new_page(self) -> Page:
-        """A page in a fresh context (its own cookies) that can reach 127.0.0.1 only."""
-        context = self.browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
+    def new_page(self, **options: Any) -> Page:
+        """A page in a fresh context (its own cookies) that can reach 127.0.0.1 only (`options`: the context's)."""
+        context = self.browser.new_context(**{"viewport": {"width": 1280, "height": 1000},
+                                              "service_workers": "block", **options})
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", self._route)
         context.route_web_socket(lambda url: not is_local(url), self._route_ws)
@@ -209,8 +210,9 @@ class JupyterServer:
                 self.api(f"sessions/{session['id']}", method="DELETE")
 
 
-def jupyter_dirs(home: Path) -> dict[str, str]:
-    """Every directory Jupyter, JupyterLab and IPython read or write, inside `home`."""
+def jupyter_dirs(home: Path, theme: str | None = None) -> dict[str, str]:
+    """Every directory Jupyter, JupyterLab and IPython read or write, inside `home` (`theme`: e.g.
+    "JupyterLab Dark")."""
     names = {
         "JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime",
         "JUPYTERLAB_SETTINGS_DIR": "lab-settings", "JUPYTERLAB_WORKSPACES_DIR": "lab-workspaces",
@@ -222,12 +224,14 @@ def jupyter_dirs(home: Path) -> dict[str, str]:
     news = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text(json.dumps(NEWS_OFF))
+    if theme:
+        (news / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
     return {env: str(path) for env, path in dirs.items()}
 
 
 @contextlib.contextmanager
-def jupyter_server(app: str, home: Path, base_url: str = "/", env: dict[str, str] | None = None
-                   ) -> Iterator[JupyterServer]:
+def jupyter_server(app: str, home: Path, base_url: str = "/", env: dict[str, str] | None = None,
+                   theme: str | None = None) -> Iterator[JupyterServer]:
     """Run JupyterLab (`app='lab'`) or Notebook 7 (`'notebook'`) until the block ends.
 
     Kernels inherit the server's environment: `env` is how a test configures
@@ -236,7 +240,7 @@ def jupyter_server(app: str, home: Path, base_url: str = "/", env: dict[str, str
     root = home / "notebooks"
     root.mkdir(parents=True)
     token = secrets.token_hex(16)
-    dirs = jupyter_dirs(home)
+    dirs = jupyter_dirs(home, theme)
     full_env = {**os.environ, **dirs, "HTMXWS_NB_SECRET_KEY": "test-secret-key", **(env or {})}
     args = [sys.executable, *JUPYTER_APPS[app], "--no-browser", "--ip=127.0.0.1", "--port=0",
             "--ServerApp.allow_root=True", f"--IdentityProvider.token={token}",
@@ -338,6 +342,14 @@ def open_notebook(page: Page, server: JupyterServer, notebook: str) -> None:
         return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
     }""", timeout=KERNEL_TIMEOUT * 1000)
     server.wait_kernel_idle(notebook)
+
+
+def trust(server: JupyterServer, notebook: str) -> None:
+    """Sign `notebook` as the server's user would with `jupyter trust`: its outputs' scripts then run."""
+    home = server.root.parent
+    env = {**os.environ, "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_CONFIG_DIR": str(home / "config")}
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", str(server.root / notebook)], env=env, check=True,
+                   capture_output=True, timeout=60)
 
 
 def run_command(page: Page, command: str) -> None:
