@@ -131,3 +131,25 @@ def test_the_panel_says_when_the_failing_handler_was_replaced(kernel: Kernel) ->
     updates = [u for u in kernel.updates(wait=2) if u["content"]["transient"]["display_id"] == panel_id]
     assert updates and "(replaced since)" in updates[-1]["content"]["data"]["text/plain"]
     assert "fixed z" in kernel.run("client.round_trip(msg='z')").text
+
+
+def test_a_push_from_a_cell_is_its_own_row_in_the_transcript(kernel: Kernel) -> None:
+    kernel.run(
+        "from htmxws_nb import *\n"
+        "app = FastHTML(exts='ws')\n"
+        "users, msgs = {}, []\n"
+        "@app.ws('/ws', conn=lambda ws, send: users.__setitem__(id(ws), send))\n"
+        "async def ws(msg: str):\n"
+        "    msgs.append(msg)\n"
+        "    for u in users.values(): await u(Ul(*[Li(m) for m in msgs], id='msg-list'))\n"
+        "server = serve(port=0)\n"
+        "ann = connect(app, '/ws')\n"
+        "ann.round_trip(msg='Bob here: a message long enough that the list gets cut in views')"
+    )
+    kernel.run("msgs.append('Tea break')\nfor u in users.values(): await u(Ul(*[Li(m) for m in msgs], id='msg-list'))")
+    text = kernel.run("print(repr(transcript(app)))").printed
+    lines = text.strip().splitlines()
+    assert lines[-1] == "c1 ← (pushed) #msg-list: + Tea break", text
+    assert "Tea break" not in "".join(lines[:-1]), "not filed under the earlier message"
+    table = kernel.run("transcript(app)").html()
+    assert table.count("<tr>") == 3 and "pushed from outside any handler" in table
