@@ -18,7 +18,7 @@ class SequencePicture:
     TOP = 48
 
     def __init__(self, records: list[Record]) -> None:
-        self.records = [r for r in records if r.kind in ("open", "in", "out", "close", "refused", "error")]
+        self.records = [r for r in records if r.kind in ("open", "in", "out", "close", "refused", "error", "publish")]
 
     def _repr_svg_(self) -> str:
         return self.svg()
@@ -33,7 +33,7 @@ class SequencePicture:
         x = {c: 70 + i * self.COLUMN for i, c in enumerate(clients)}
         server_x = 70 + len(clients) * self.COLUMN + 60
         height = self.TOP + self.ROW * (len(records) + 1)
-        width = server_x + 90
+        width = server_x + (230 if any(r.kind == "publish" for r in records) else 90)
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
@@ -58,6 +58,10 @@ class SequencePicture:
                     parts.append(f'<text x="{server_x + 8}" y="{y + 4}" fill="#777">{took}</text>')
             elif record.kind == "error":
                 parts.append(f'<text x="{server_x + 8}" y="{y + 4}" fill="#a00">error in handler</text>')
+            elif record.kind == "publish":
+                label = f"publish {record.text!r} ({record.by}) → {record.queued} here"
+                parts.append(f'<rect x="{server_x - 5}" y="{y - 5}" width="10" height="10" fill="#6a3d9a"/>'
+                             f'<text x="{server_x + 8}" y="{y + 4}" fill="#6a3d9a">{escape(label)}</text>')
             else:
                 label = "open" if record.kind == "open" else f"{record.kind} {record.code}"
                 color = "#555" if record.kind == "open" else "#a05a00"

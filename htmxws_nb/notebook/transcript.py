@@ -7,7 +7,7 @@ from html import escape
 
 from ..recording import Record, Recorder, causal_order
 from ..recording import Transcript as RecordedTranscript
-from ..recording.labels import VIEW_TEXT, ms, shorten, show_payload
+from ..recording.labels import VIEW_TEXT, ms, publish_label, shorten, show_payload
 from .outputs import LiveOutput, Shown
 from .sequence import SequencePicture
 
@@ -41,11 +41,19 @@ class Transcript(RecordedTranscript):
             replies = "<br>".join(
                 f"<code>{escape(r.connection)} ← {escape(shorten(r.text, VIEW_TEXT))}</code>" for r in trip.replies
             ) or "<i>no reply</i>"
+            published = "".join(f'<div style="color:#6a3d9a">{escape(publish_label(p).strip())}</div>'
+                                for p in trip.publishes)
             if trip.errors:  # an error frame is already among the replies; an exception is not
                 replies += f'<div style="color:#a00">{escape(trip.problem)}</div>'
-            cells = (str(i), escape(trip.message.connection), escape(trip.message.path),
-                     f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", escape(trip.handler),
-                     replies, ms(trip.latency))
+            message = trip.message
+            sender = escape(message.connection)
+            if message.kind == "publish":
+                sender = "pub/sub"
+                sent = f'<span style="color:#6a3d9a">{escape(publish_label(message).removeprefix("pub/sub: "))}</span>'
+            else:
+                sent = f"<code>{escape(show_payload(message, VIEW_TEXT))}</code>"
+            cells = (str(i), sender, escape(message.path), sent, escape(trip.handler),
+                     published + replies, ms(trip.latency))
             rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")
         head = "".join(f"<th{CELL_STYLE}>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies",
                                                             "latency"))

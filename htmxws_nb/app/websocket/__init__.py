@@ -10,10 +10,10 @@ recorder learns).
 
 from .connection import ABORT_EXTENSION, Connection
 from .endpoint import SocketEndpoint
-from .frames import render_frame
+from .frames import is_empty, render_frame
 from .host import SocketHandlers, SocketHost, SocketLimits
 from .registry import ConnectionSet
 from .state import ConnectionState
 
 __all__ = ["ABORT_EXTENSION", "Connection", "ConnectionSet", "ConnectionState", "SocketEndpoint", "SocketHandlers",
-           "SocketHost", "SocketLimits", "render_frame"]
+           "SocketHost", "SocketLimits", "is_empty", "render_frame"]
