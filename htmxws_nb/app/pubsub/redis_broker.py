@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, RedisError
 
 from .broker import Deliver, PubSubError, Report
 from .urls import database, masked
@@ -61,8 +61,11 @@ class RedisBroker:
         self._down = False
 
     def _client(self, retries: int, **options: Any) -> Redis:
-        return Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT,
-                              retry=Retry(NoBackoff(), retries), **options)
+        # `retry_on_error` too: redis-py 5 retries only the errors listed there.
+        if retries:
+            options["retry_on_error"] = [ConnectionError]
+        return Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT, retry=Retry(NoBackoff(), retries),
+                              **options)
 
     def attach(self, deliver: Deliver, report: Report) -> None:
         self._deliver, self._report = deliver, report
