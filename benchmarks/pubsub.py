@@ -12,7 +12,9 @@ message `--broadcasts` times; its handler publishes it to the topic every
 client subscribed to. Measured in the client: from the send until the
 **last** client has received the published frame (p50 and p90 over the
 broadcasts, after two untimed ones). The first row is the same app with no
-`HTMXWS_NB_PUBSUB`, one process, delivery in memory. Prints a table.
+`HTMXWS_NB_PUBSUB`, one process, delivery in memory. The client (one
+process, uvloop when installed) does not negotiate compression, as in
+`run.py`'s fan-out row. Prints a table.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def uvicorn_workers(workers: int, pubsub: str | None) -> Iterator[int]:
                                 cwd=HERE, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + START_TIMEOUT
-            while (text := Path(log.name).read_text()).count("Application startup complete") < workers:
+            while (text := Path(log.name).read_text()).count("Application startup complete") < workers or \
+                    "Uvicorn running on" not in text:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"uvicorn --workers {workers} did not start:\n{text[-2000:]}")
                 time.sleep(0.05)
@@ -108,7 +111,7 @@ async def open_clients(port: int, n: int) -> tuple[list[ClientConnection], Count
     async def one() -> ClientConnection:
         async with gate:
             ws = await connect(f"ws://127.0.0.1:{port}/ws", open_timeout=30, ping_interval=None, close_timeout=2,
-                               max_queue=None)
+                               max_queue=None, compression=None)
             workers[str(await asyncio.wait_for(ws.recv(), 30))] += 1
             return ws
 
@@ -141,7 +144,11 @@ async def measure(port: int, clients: int, broadcasts: int) -> dict[str, object]
 
 def run_row(workers: int, pubsub: str | None, clients: int, broadcasts: int) -> dict[str, object]:
     with uvicorn_workers(workers, pubsub) as port:
-        return asyncio.run(measure(port, clients, broadcasts))
+        try:  # a cheap client, so that the servers' cost shows
+            import uvloop
+        except ImportError:
+            return asyncio.run(measure(port, clients, broadcasts))
+        return uvloop.run(measure(port, clients, broadcasts))
 
 
 def table(rows: list[tuple[str, dict[str, object]]], clients: int) -> str:
@@ -180,7 +187,7 @@ def main() -> None:
             except (RuntimeError, OSError, asyncio.TimeoutError) as exc:
                 result = {"error": f"{type(exc).__name__}: {exc}"}
             rows.append((label, result))
-    print(f"{os.cpu_count()} cores; uvicorn worker processes; redis-server on 127.0.0.1 TCP; "
+    print(f"{os.cpu_count()} cores; uvicorn worker processes; redis-server on 127.0.0.1 TCP; no compression; "
           f"{opts.broadcasts} timed broadcasts after {WARMUP} untimed")
     print(table(rows, opts.clients))
     if any("error" in result for _, result in rows):

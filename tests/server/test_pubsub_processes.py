@@ -76,7 +76,8 @@ def uvicorn_workers(tmp_path: Path, url: str, workers: int) -> Iterator[int]:
                                 stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
-            while (text := log_path.read_text()).count("Application startup complete") < workers:
+            while (text := log_path.read_text()).count("Application startup complete") < workers or \
+                    "Uvicorn running on" not in text:
                 assert proc.poll() is None and time.monotonic() < deadline, text[-3000:]
                 time.sleep(0.05)
             yield int(re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", text).group(1))
