@@ -58,9 +58,6 @@ class Topics(Generic[M]):
                 emptied.append(topic)
         return emptied
 
-    def has(self, member: M) -> bool:
-        return member in self._topics
-
     def members(self, topic: str) -> tuple[M, ...]:
         """A snapshot of `topic`'s members, in the order they subscribed."""
         members = self._members.get(topic)
