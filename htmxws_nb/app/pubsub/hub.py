@@ -73,8 +73,8 @@ class PubSub:
         stopped last."""
         @contextlib.asynccontextmanager
         async def lifespan(app: Any) -> AsyncIterator[Any]:
-            await self.start()
             try:
+                await self.start()
                 async with inner(app) as state:
                     yield state
             finally:
