@@ -9,7 +9,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_LOWEST ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python) $(shell command -v python3.10))
 LOWEST := .venv-lowest
 
-.PHONY: demo test lint lowest nbval notebooks browser-deps bench clean
+.PHONY: demo test lint lowest nbval notebooks browser-deps redis-deps bench bench-pubsub clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: open the tutorial notebooks in JupyterLab (http://127.0.0.1:8888)
-demo: $(STAMP)
+demo: $(STAMP) redis-deps
 	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 ## test: lint, the lowest-versions run, unit/integration/kernel/browser tests, strict nbval twice
-test: $(STAMP) browser-deps lint lowest
+test: $(STAMP) browser-deps redis-deps lint lowest
 	$(BIN)/python -m pytest -q
 	$(MAKE) nbval
 	$(MAKE) nbval
@@ -56,9 +56,20 @@ browser-deps:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends chromium; }
 
+## redis-deps: Debian's redis-server for the pub/sub tests and tutorial (they start their own, by pid)
+redis-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing Debian's redis-server for the pub/sub tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends redis-server; }
+
 ## bench: websocket speed, memory and fan-out against raw Starlette
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+## bench-pubsub: one publish fanned out to 1,000 clients over uvicorn workers through Redis, and in memory
+bench-pubsub: $(STAMP) redis-deps
+	$(BIN)/python benchmarks/pubsub.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache

@@ -23,7 +23,7 @@ from starlette.responses import (
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import html
-from .app import FastHTML, HandlerError, HtmxHeaders
+from .app import FastHTML, HandlerError, HtmxHeaders, PubSubError
 from .html import *  # noqa: F403
 from .notebook import (
     AsyncClient,
@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     *html.__all__,
-    "FastHTML", "serve", "show", "running_servers", "Server", "ServerStartError", "HandlerError",
+    "FastHTML", "serve", "show", "running_servers", "Server", "ServerStartError", "HandlerError", "PubSubError",
     "connect", "aconnect", "fetch", "Client", "AsyncClient", "transcript", "Transcript",
     "HtmxHeaders", "Request", "Response", "HTMLResponse", "JSONResponse", "PlainTextResponse",
     "RedirectResponse", "FileResponse", "HTTPException", "WebSocket", "WebSocketDisconnect",

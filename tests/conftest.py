@@ -272,6 +272,15 @@ def wait_for(predicate: Any, timeout: float = 5.0, what: str = "condition") -> N
         time.sleep(0.01)
 
 
+@pytest.fixture
+def redis_server() -> Iterator[Any]:
+    """A redis-server of the test's own (Unix socket and a TCP port, nothing saved), stopped by pid after."""
+    from htmxws_nb.notebook.local_redis import LocalRedis
+
+    with LocalRedis(tcp=True) as redis:
+        yield redis
+
+
 @pytest.fixture(autouse=True)
 def _secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never write a key into the real home directory."""

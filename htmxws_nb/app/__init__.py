@@ -7,5 +7,6 @@ Knows nothing of servers or notebooks; offers hooks they subscribe to
 from .errors import ErrorLog, HandlerError
 from .fasthtml import FastHTML, RouteChange
 from .params import HtmxHeaders
+from .pubsub import PubSubError
 
-__all__ = ["ErrorLog", "FastHTML", "HandlerError", "HtmxHeaders", "RouteChange"]
+__all__ = ["ErrorLog", "FastHTML", "HandlerError", "HtmxHeaders", "PubSubError", "RouteChange"]

@@ -6,7 +6,11 @@ and looks its handlers up per request or message, which is what lets a re-run
 notebook cell take over a running server.
 
 Hooks for higher layers: `route_replaced` (a page route was defined, or a path registered again),
-`errors` (a handler raised), `pages.extra_head` (items every page's head gets).
+`errors` (a handler raised), `pages.extra_head` (items every page's head gets),
+`pubsub.tracer` (who hears of each publish).
+
+Topics (`subscribe`, `publish`) span processes when `pubsub` names a Redis
+server; see `pubsub/`.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from .http import HttpEndpoint
 from .origins import origin_allowed
 from .pages import Pages, extensions
 from .paths import ASSETS_DIR, ASSETS_PATH
+from .pubsub import PubSub, Subscription, broker_for, pubsub_url
 from .sessions import HttpSessions
-from .websocket import ConnectionSet, SocketEndpoint, SocketHandlers, SocketLimits
+from .websocket import ConnectionSet, SocketEndpoint, SocketHandlers, SocketLimits, render_frame
 
 __all__ = ["FastHTML", "RouteChange"]
 
@@ -67,6 +72,7 @@ class FastHTML(Starlette):
         ws_send_timeout: float = SocketLimits.send_timeout,
         ws_close_on_error: bool = False,
         url_prefix: str | None = None,
+        pubsub: str | None = None,
         htmlkw: dict[str, Any] | None = None,
         bodykw: dict[str, Any] | None = None,
         debug: bool = False,
@@ -84,6 +90,8 @@ class FastHTML(Starlette):
         self.forwarded_prefix = ""  # the latest X-Forwarded-Prefix seen, for websocket frames
         self.errors = ErrorLog()
         self.connections = ConnectionSet(self.socket_limits.send_timeout)
+        self.pubsub = PubSub(broker_for(pubsub_url(pubsub)), self.errors)
+        self.router.lifespan_context = self.pubsub.around(self.router.lifespan_context)
         self.route_replaced: Signal[RouteChange] = Signal()
         self._http_endpoints: dict[str, HttpEndpoint] = {}
         self._socket_handlers: dict[str, SocketHandlers] = {}
@@ -184,6 +192,36 @@ class FastHTML(Starlette):
             if handler in (handlers.on_message, handlers.on_connect, handlers.on_disconnect):
                 return True
         return any(handler in endpoint.handlers.values() for endpoint in self._http_endpoints.values())
+
+    # -- topics -------------------------------------------------------------
+
+    def subscribe(self, topic: str, send: Callable[..., Any]) -> Subscription:
+        """Subscribe the websocket whose `send` this is to `topic`, until it closes (or `unsubscribe`).
+
+        A plain call works from `conn` or any handler; `await` the result to
+        wait until the subscription is in place (Redis confirmed it).
+        """
+        return self.pubsub.subscribe(topic, send)
+
+    def unsubscribe(self, topic: str, send: Callable[..., Any]) -> None:
+        """End the subscription of the websocket whose `send` this is to `topic`."""
+        self.pubsub.unsubscribe(topic, send)
+
+    async def publish(self, topic: str, *content: Any) -> int:
+        """Send `content` to every websocket subscribed to `topic`, in every process sharing the broker.
+
+        Rendered once, exactly as `send(*content)` renders it. Returns how many
+        websockets of this process got it; raises `PubSubError` (naming the
+        URL) if Redis does not take it within a few seconds.
+        """
+        text = render_frame(content, self.url_prefix)
+        if text is None:
+            return 0
+        return await self.pubsub.publish(topic, text)
+
+    async def listeners(self, topic: str) -> int:
+        """How many processes are subscribed to `topic`, this one included (with Redis: `PUBSUB NUMSUB`)."""
+        return await self.pubsub.listeners(topic)
 
     # -- what requests and sockets need -----------------------------------
 

@@ -7,6 +7,7 @@ from html import escape
 from ..app.websocket.tracing import PUSHED
 from ..recording import Record
 from ..recording.labels import ms, shorten, show_payload, swap_label
+from .colors import CLOSE_COLOR, ERROR_COLOR, IN_COLOR, OUT_COLOR, PUBLISH_COLOR
 
 __all__ = ["SequencePicture"]
 
@@ -29,7 +30,7 @@ class SequencePicture:
     CHAR = 6.2  # px per character at the picture's font size
 
     def __init__(self, records: list[Record]) -> None:
-        self.records = [r for r in records if r.kind in ("open", "in", "out", "close", "refused", "error")]
+        self.records = [r for r in records if r.kind in ("open", "in", "out", "close", "refused", "error", "publish")]
 
     def _repr_html_(self) -> str:
         return f'<div class="htmxws-sequence" style="max-width:100%;overflow-x:auto">{self.svg()}</div>'
@@ -51,7 +52,7 @@ class SequencePicture:
         x = {c: self.LEFT + i * column for i, c in enumerate(clients)}
         server_x = self.LEFT + len(clients) * column + 40
         height = self.TOP + self.ROW * (len(records) + 1)
-        width = server_x + self.RIGHT - 40
+        width = server_x + self.RIGHT - 40 + (140 if any(r.kind == "publish" for r in records) else 0)
         marker = f"htmxws-arrow-{records[0].seq}-{records[-1].seq}" if records else "htmxws-arrow"
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" '
@@ -88,6 +89,10 @@ class SequencePicture:
                                  f"{took}</text>")
             elif record.kind == "error":
                 parts.append(f'<text x="{server_x + 8}" y="{y + 4}" fill="{ERROR_COLOR}">error in handler</text>')
+            elif record.kind == "publish":
+                label = f"publish {record.text!r} ({record.by}) → {record.queued} here"
+                parts.append(f'<rect x="{server_x - 5}" y="{y - 5}" width="10" height="10" fill="{PUBLISH_COLOR}"/>'
+                             f'<text x="{server_x + 8}" y="{y + 4}" fill="{PUBLISH_COLOR}">{escape(label)}</text>')
             else:
                 label = "open" if record.kind == "open" else f"{record.kind} {record.code}"
                 color = "currentColor" if record.kind == "open" else CLOSE_COLOR
@@ -97,11 +102,6 @@ class SequencePicture:
         return "".join(parts)
 
 
-# Mid-tone colours: readable on a white and on a near-black background.
-IN_COLOR = "#3b82f6"
-OUT_COLOR = "#22a06b"
-ERROR_COLOR = "#e5484d"
-CLOSE_COLOR = "#d97706"
 # Behind arrow labels, so lifelines do not run through them: the output's background colour.
 _HALO = "var(--jp-layout-color0, var(--vscode-editor-background, Canvas))"
 

@@ -7,7 +7,8 @@ from html import escape
 
 from ..recording import Record, Recorder, causal_order
 from ..recording import Transcript as RecordedTranscript
-from ..recording.labels import VIEW_TEXT, PreviousFrames, ms, show_payload
+from ..recording.labels import VIEW_TEXT, PreviousFrames, ms, publish_label, show_payload
+from .colors import ERROR_COLOR, PUBLISH_COLOR
 from .outputs import LiveOutput, Shown
 from .sequence import SequencePicture
 
@@ -15,7 +16,6 @@ __all__ = ["LiveTranscript", "Transcript"]
 
 # Notebook frontends right-align table cells; a transcript reads left to right.
 CELL_STYLE = ' style="text-align:left;vertical-align:top"'
-ERROR_COLOR = "#e5484d"  # a red that reads on light and dark backgrounds
 
 
 class Transcript(RecordedTranscript):
@@ -44,14 +44,22 @@ class Transcript(RecordedTranscript):
                 f"<code>{escape(r.connection)} ← {escape(previous.reply_text(r, VIEW_TEXT))}</code>"
                 for r in trip.replies
             ) or "<i>no reply</i>"
+            published = "".join(f'<div style="color:{PUBLISH_COLOR}">{escape(publish_label(p).strip())}</div>'
+                                for p in trip.publishes)
             if trip.errors:  # an error frame is already among the replies; an exception is not
                 replies += f'<div style="color:{ERROR_COLOR}">{escape(trip.problem)}</div>'
-            if trip.pushed:
-                sent, sender = "<i>pushed from outside any handler</i>", ""
+            message = trip.message
+            sender = escape(message.connection)
+            if message.kind == "publish":
+                sender = "pub/sub"
+                label = publish_label(message).removeprefix("pub/sub: ")
+                sent = f'<span style="color:{PUBLISH_COLOR}">{escape(label)}</span>'
+            elif trip.pushed:
+                sender, sent = "", "<i>pushed from outside any handler</i>"
             else:
-                sent, sender = f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", trip.message.connection
-            cells = (str(i), escape(sender), escape(trip.message.path), sent, escape(trip.handler), replies,
-                     ms(trip.latency))
+                sent = f"<code>{escape(show_payload(message, VIEW_TEXT))}</code>"
+            cells = (str(i), sender, escape(message.path), sent, escape(trip.handler),
+                     published + replies, ms(trip.latency))
             rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")
         head = "".join(f"<th{CELL_STYLE}>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies",
                                                             "latency"))

@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 
 from .records import Record
 
-__all__ = ["VIEW_TEXT", "PreviousFrames", "ms", "reply_text", "shorten", "show_payload", "swap_label"]
+__all__ = ["VIEW_TEXT", "PreviousFrames", "ms", "publish_label", "reply_text", "shorten", "show_payload",
+           "swap_label"]
 
 VIEW_TEXT = 80  # characters of a frame shown in the table and text views
 
@@ -29,6 +30,14 @@ def show_payload(record: Record, limit: int) -> str:
     if isinstance(payload, dict):
         payload = {k: v for k, v in payload.items() if k not in ("HEADERS", "headers")}
     return shorten(json.dumps(payload, ensure_ascii=False), limit)
+
+
+def publish_label(record: Record) -> str:
+    """A publish record as a line: indented under the message whose handler published it, else on its own."""
+    receivers = f"{record.queued} receiver{'' if record.queued == 1 else 's'} here"
+    if record.cause is not None:
+        return f"   published to {record.text!r}: {record.size} characters, {receivers}"
+    return f"pub/sub: {record.text!r} published {record.by}: {record.size} characters, {receivers}"
 
 
 def ms(seconds: float | None) -> str:

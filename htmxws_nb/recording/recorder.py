@@ -67,6 +67,13 @@ class Recorder:
         self._append(_new(Record, (next(self._seq), now, connection, path, "dispatch", outcome, 0, False, None, None,
                                    frame, handler, version, now - started, queued, None)))
 
+    def published(self, topic: str, size: int, receivers: int, origin: str, frame: int | None) -> int:
+        """The app's pub/sub fans a publish out to `receivers` websockets here; returns its sequence number."""
+        seq = next(self._seq)
+        self._append(_new(Record, (seq, time.perf_counter(), "-", "", "publish", topic, size, False, None, origin,
+                                   frame, None, None, None, receivers, None)))
+        return seq
+
     def add_error(self, error: HandlerError) -> None:
         """A handler's exception, as a transcript event (hooked to the app's error log)."""
         if self.enabled:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 __all__ = ["KINDS", "Record"]
 
 # What a record can be about: see `Record`.
-KINDS = ("open", "in", "out", "close", "refused", "dispatch", "error", "end")
+KINDS = ("open", "in", "out", "close", "refused", "dispatch", "error", "end", "publish")
 
 
 class Record(NamedTuple):
@@ -18,7 +18,12 @@ class Record(NamedTuple):
     `pushed` from outside any handler), `close` (with `code`, and `by` client or server), `refused`
     (handshake answered 403), `dispatch` (a handler answered frame `cause`;
     with no cause: `conn` ran), `error` (a handler raised; `text` is the
-    traceback), `end` (the app finished with the socket).
+    traceback), `end` (the app finished with the socket), `publish` (the
+    app's pub/sub handed a publish to topic `text`, `size` characters, to
+    `queued` websockets of this process; `by` is "here" or "elsewhere", the
+    process it was published in; `cause` the frame whose handler published
+    it; its connection is "-"). Frames a publish delivers carry the
+    publishing handler's frame as `cause`, else the publish's `seq`.
 
     A named tuple: several are made per message on the server's thread, and a
     tuple is the cheapest object that still has names.
@@ -38,5 +43,5 @@ class Record(NamedTuple):
     handler: str | None = None
     version: int | None = None
     duration: float | None = None
-    queued: int | None = None  # dispatch: frames the handler queued for the sender
+    queued: int | None = None  # dispatch: frames the handler queued for the sender; publish: receivers here
     peer: str | None = None  # open: the client's address, host:port

@@ -10,19 +10,25 @@ from .records import Record
 
 __all__ = ["RoundTrip", "causal_order", "round_trips"]
 
+CAUSED = ("out", "dispatch", "publish")  # the kinds of record a message (or a publish) causes
+
 
 @dataclass
 class RoundTrip:
-    """A message in, and everything it caused: replies to the sender, broadcasts, errors.
+    """A message in, and everything it caused: replies to the sender, broadcasts, publishes, errors.
 
-    Or a frame pushed from outside any handler (a notebook cell, a background
-    task): then `message` is that frame itself, and its only reply.
+    A frame pushed from outside any handler (a notebook cell, a background
+    task) is a round trip of its own: `message` is that frame, and its only
+    reply. So is a publish that no message here caused (from another process,
+    or from a notebook cell): `message` is the publish record, `replies` the
+    frames it delivered.
     """
 
     message: Record
     replies: list[Record] = field(default_factory=list)
     dispatch: Record | None = None
     errors: list[Record] = field(default_factory=list)
+    publishes: list[Record] = field(default_factory=list)
 
     @property
     def pushed(self) -> bool:
@@ -59,9 +65,9 @@ def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
     """Group records into round trips.
 
     Frames tagged with a cause (our endpoint tags them) go to the message
-    that caused them, on whatever connection they went out; pushed frames are
-    round trips of their own. Untagged frames (another ASGI app) go to the last
-    message received on their connection.
+    (or publish) that caused them, on whatever connection they went out;
+    pushed frames are round trips of their own. Untagged frames (another ASGI
+    app) go to the last message received on their connection.
     """
     trips: dict[int, RoundTrip] = {}
     last_in: dict[str, RoundTrip] = {}
@@ -69,6 +75,11 @@ def round_trips(records: Iterable[Record]) -> list[RoundTrip]:
         if record.kind == "in":
             trip = trips[record.seq] = RoundTrip(record)
             last_in[record.connection] = trip
+        elif record.kind == "publish":
+            if record.cause in trips:
+                trips[record.cause].publishes.append(record)
+            else:
+                trips[record.seq] = RoundTrip(record)
         elif record.kind == "out":
             cause = record.cause
             if cause == PUSHED:
@@ -94,12 +105,16 @@ def causal_order(records: list[Record]) -> list[Record]:
     Frames a message caused are written by several connections, some while
     the handler runs, some after; in recorded order they may interleave with
     the next message. Grouped by cause (the handler first, then its frames),
-    the order no longer depends on timing.
+    the order no longer depends on timing. A publish no message caused heads
+    a group of its own, like a message.
     """
-    incoming = {r.seq for r in records if r.kind == "in"}
+    incoming: set[int] = set()
+    for record in records:
+        if record.kind == "in" or (record.kind == "publish" and record.cause not in incoming):
+            incoming.add(record.seq)
     caused: dict[int, list[Record]] = {}
     for record in records:
-        if record.kind in ("out", "dispatch") and record.cause in incoming:
+        if record.kind in CAUSED and record.cause in incoming:
             group = caused.setdefault(record.cause, [])
             if record.kind == "dispatch":  # who answered comes first, whether its replies went out before or after
                 group.insert(0, record)
@@ -107,9 +122,9 @@ def causal_order(records: list[Record]) -> list[Record]:
                 group.append(record)
     ordered = []
     for record in records:
-        if record.kind in ("out", "dispatch") and record.cause in incoming:
+        if record.kind in CAUSED and record.cause in incoming:
             continue
         ordered.append(record)
-        if record.kind == "in":
+        if record.seq in incoming:
             ordered.extend(caused.get(record.seq, ()))
     return ordered

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..app.websocket.tracing import PUSHED
-from .labels import VIEW_TEXT, PreviousFrames, ms, show_payload
+from .labels import VIEW_TEXT, PreviousFrames, ms, publish_label, show_payload
 from .recorder import Recorder
 from .records import Record
 from .round_trips import RoundTrip, causal_order, round_trips
@@ -48,7 +48,8 @@ class Transcript:
             records = [r for r in records if r.connection == self.connection]
         if self.path:
             connections = {r.connection for r in records if r.path == self.path}
-            records = [r for r in records if r.path == self.path or (not r.path and r.connection in connections)]
+            records = [r for r in records if r.path == self.path
+                       or (not r.path and (r.connection in connections or r.kind == "publish"))]
         return records
 
     def round_trips(self) -> list[RoundTrip]:
@@ -86,6 +87,8 @@ class Transcript:
             elif record.kind == "error":
                 last = record.text.strip().splitlines()[-1] if record.text.strip() else ""
                 lines.append(f"   error in {record.handler}: {last}")
+            elif record.kind == "publish":
+                lines.append(publish_label(record))
         return lines
 
     def __repr__(self) -> str:

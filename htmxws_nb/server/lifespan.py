@@ -71,6 +71,12 @@ class Lifespan:
         if kind == "lifespan.startup.complete":
             self._started.set_result(None)
         elif kind == "lifespan.startup.failed":
-            self._started.set_exception(LifespanError(message.get("message") or "startup failed"))
+            self._started.set_exception(LifespanError(_last_line(message.get("message", ""))))
         elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
             self._stopped.set_result(None)
+
+
+def _last_line(message: str) -> str:
+    """What failed: Starlette reports a failed startup with the whole traceback; its last line says it."""
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "startup failed"

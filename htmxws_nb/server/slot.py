@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import ErrorLog, HandlerError
 from ..app.paths import RESERVED_PREFIX
+from ..app.pubsub import PubSub
 from ..app.websocket.state import CLOSE_SERVICE_RESTART
 from ..recording import Recorder, RecordingMiddleware
 from ..recording.middleware import CLOSED_BY_SERVER_KEY
@@ -68,7 +69,7 @@ class AppSlot:
         self._recording = RecordingMiddleware(app, recorder)
         self._sockets: set[_Socket] = set()
         self._retiring: set[asyncio.Task[None]] = set()
-        self._unfollow = _follow_errors(app, errors)
+        self._unfollow = _follow(app, errors, recorder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -104,7 +105,7 @@ class AppSlot:
         self._unfollow()
         self.app, self.lifespan, self._sockets = app, new_lifespan, set()
         self._recording = RecordingMiddleware(app, self.recorder)
-        self._unfollow = _follow_errors(app, self.errors)
+        self._unfollow = _follow(app, self.errors, self.recorder)
         for socket in old_sockets:
             task = asyncio.get_running_loop().create_task(socket.retire())
             self._retiring.add(task)
@@ -118,9 +119,19 @@ class AppSlot:
             await self.lifespan.stop()
 
 
-def _follow_errors(app: ASGIApp, errors: ErrorLog) -> Callable[[], None]:
-    """Gather the errors an app of ours catches itself (handler exceptions) into the server's log."""
+def _follow(app: ASGIApp, errors: ErrorLog, recorder: Recorder) -> Callable[[], None]:
+    """Gather the errors an app of ours catches itself (handler exceptions, pub/sub outages) into the
+    server's log, and have its publishes recorded; returns what undoes both."""
     own = getattr(app, "errors", None)
-    if isinstance(own, ErrorLog):
-        return errors.follow(own)
-    return lambda: None
+    unfollow = errors.follow(own) if isinstance(own, ErrorLog) else lambda: None
+    pubsub = getattr(app, "pubsub", None)
+    if not isinstance(pubsub, PubSub) or not recorder.enabled:
+        return unfollow
+    pubsub.tracer = recorder
+
+    def undo() -> None:
+        unfollow()
+        if pubsub.tracer is recorder:
+            pubsub.tracer = None
+
+    return undo

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -42,7 +43,7 @@ class Connection:
     """One accepted websocket of an app, from `conn` to `disconn`."""
 
     __slots__ = ("_abort", "_closing", "_loop", "_task", "_thread", "_tracer", "app", "close_code", "context", "id",
-                 "outbox", "path", "queued", "state", "ws")
+                 "leaving", "outbox", "path", "queued", "state", "ws")
 
     def __init__(self, app: SocketHost, ws: WebSocket, path: str, send: Send) -> None:
         scope = ws.scope
@@ -53,6 +54,7 @@ class Connection:
         self.state = OPEN
         self.close_code: int | None = None
         self.queued = 0  # frames accepted by `send` so far
+        self.leaving: list[Callable[[Connection], None]] = []  # called when the socket ends, before `disconn`
         self.outbox = Outbox(send, app.socket_limits, self._cut)
         self.context = SocketContext(app, ws, path, self.id, self.send, self.close, scope.get("path_params", {}),
                                      dict(QueryParams(scope.get("query_string", b""))))
@@ -75,6 +77,18 @@ class Connection:
     def stalled_since(self) -> float | None:
         return self.outbox.stalled_since
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The server's event loop, which this connection runs on."""
+        return self._loop
+
+    def call_on_loop(self, fn: Callable[..., None], *args: Any) -> None:
+        """Call `fn(*args)` on this connection's loop: now if this is its thread, else soon."""
+        if threading.get_ident() == self._thread:
+            fn(*args)
+        else:
+            self._loop.call_soon_threadsafe(fn, *args)
+
     def _move(self, state: ConnectionState) -> None:
         if not self.state.can_become(state):
             raise InvalidTransition(f"{self!r} cannot become {state.value}")
@@ -90,24 +104,32 @@ class Connection:
         """
         if self.state is not OPEN:
             return False
+        text = render_frame(content, self.app.url_prefix)
+        if text is None:
+            return False
+        cause = current_frame.get()
+        if cause is None and self._tracer is not None:
+            cause = PUSHED
+        return self.deliver(text, cause)
+
+    def deliver(self, text: str, cause: int | str | None = None) -> bool:
+        """Queue text already rendered (by `send`, or once for many clients by a publish), within the limits.
+
+        From another thread (a notebook cell pushing to stored `users`) it hops to the connection's loop.
+        """
+        if self.state is not OPEN:
+            return False
+        if threading.get_ident() != self._thread:
+            self._loop.call_soon_threadsafe(self.deliver, text, cause)
+            return True
         outbox = self.outbox
         if outbox.unwritten and outbox.overflowing:
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
-        text = render_frame(content, self.app.url_prefix)
-        if text is None:
-            return False
         message: Message = {"type": "websocket.send", "text": text}
-        cause = current_frame.get()
-        if cause is None and self._tracer is not None:
-            cause = PUSHED
         if cause is not None:
             message[CAUSE_KEY] = cause
         self.queued += 1
-        if threading.get_ident() != self._thread:
-            # `send` awaited on another loop, e.g. a notebook cell pushing to stored `users`.
-            self._loop.call_soon_threadsafe(outbox.put, message)
-            return True
         return outbox.put(message)
 
     # -- closing ----------------------------------------------------------
@@ -155,6 +177,8 @@ class Connection:
             self._move(CLOSED)
             connections.discard(self)
             self.outbox.drop()
+            for leave in self.leaving:
+                leave(self)
             await run_callback(self.context, "on_disconnect")
 
     async def _read_loop(self, receive: Receive) -> None:

@@ -4,7 +4,8 @@ A recorder further out in the ASGI stack sees frames but not handlers; the
 endpoint reports which handler (and which version of it) answered each frame,
 and tags every frame a handler sends, to any connection, with the frame it was
 answering. The recorder puts itself in the scope as `htmxws.tracer`; this
-layer never imports it.
+layer never imports it. The app's pub/sub reports each publish it fans out
+to the tracer in `app.pubsub.tracer` (the server layer puts its recorder there).
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ class Tracer(Protocol):
     def dispatched(self, connection: str, path: str, frame: int | None, handler: str, version: int,
                    started: float, outcome: str, queued: int) -> None:
         """A handler answered `frame` (None: `conn` ran), queuing `queued` frames for the sender."""
+
+    def published(self, topic: str, size: int, receivers: int, origin: str, frame: int | None) -> int:
+        """A publish to `topic` (`size` characters) is handed to `receivers` websockets of this process;
+        `origin` is "here" or "elsewhere" (another process); `frame` the incoming frame whose handler
+        published it, if any. Returns a number that the frames delivered are tagged with when `frame` is None."""
