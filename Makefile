@@ -9,7 +9,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_LOWEST ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python) $(shell command -v python3.10))
 LOWEST := .venv-lowest
 
-.PHONY: demo test lint lowest nbval notebooks browser-deps redis-deps bench bench-pubsub clean
+.PHONY: demo test lint lowest nbval notebooks system-deps bench bench-pubsub clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: open the tutorial notebooks in JupyterLab (http://127.0.0.1:8888)
-demo: $(STAMP) redis-deps
+demo: $(STAMP) system-deps
 	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 ## test: lint, the lowest-versions run, unit/integration/kernel/browser tests, strict nbval twice
-test: $(STAMP) browser-deps redis-deps lint lowest
+test: $(STAMP) system-deps lint lowest
 	$(BIN)/python -m pytest -q
 	$(MAKE) nbval
 	$(MAKE) nbval
@@ -49,26 +49,24 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 *.ipynb
 
-## browser-deps: Debian's chromium for the browser tests (Playwright never downloads a browser)
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends chromium; }
-
-## redis-deps: Debian's redis-server for the pub/sub tests and tutorial (they start their own, by pid)
-redis-deps:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "installing Debian's redis-server for the pub/sub tests"; \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends redis-server; }
+## system-deps: Debian's chromium (browser tests; Playwright never downloads a browser) and redis-server
+## (the pub/sub tests and tutorial start their own, by pid), whichever is missing
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 ## bench: websocket speed, memory and fan-out against raw Starlette
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 ## bench-pubsub: one publish fanned out to 1,000 clients over uvicorn workers through Redis, and in memory
-bench-pubsub: $(STAMP) redis-deps
+bench-pubsub: $(STAMP) system-deps
 	$(BIN)/python benchmarks/pubsub.py
 
 clean:
