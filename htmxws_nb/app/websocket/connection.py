@@ -93,7 +93,8 @@ class Connection:
         if self.outbox.overflowing:
             self.abandon(CLOSE_TRY_AGAIN_LATER, "client too slow")
             return False
-        message: Message = {"type": "websocket.send", "text": render_frame(content, self.app.url_prefix)}
+        app = self.app
+        message: Message = {"type": "websocket.send", "text": render_frame(content, app.url_prefix, app.htmx_client)}
         cause = current_frame.get()
         if cause is not None:
             message[CAUSE_KEY] = cause

@@ -3,7 +3,9 @@
 An incoming text frame is the JSON the htmx ws extension sends: the form's
 values plus the request headers under `HEADERS` (htmx 2) or `headers`
 (htmx 4). Outgoing content is rendered to one HTML text frame, as FastHTML
-does; strings go as they are.
+does; strings go as they are. For htmx 4 clients the frame's top-level
+elements with an id are marked `hx-swap-oob="true"` (see `html/oob.py`),
+so that they swap by id as htmx 2 swaps them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...html import to_html
+from ...html.oob import mark_oob, to_oob_html
+from ..htmx_client import HTMX2, HtmxClient
+from ..params import trigger_from_source
 
 __all__ = ["NO_HEADERS", "FrameError", "Headers", "decode", "is_empty", "render_frame"]
 
@@ -26,7 +31,8 @@ class Headers(Mapping[str, Any]):
 
     A header whose value is JSON `null` (htmx sends `"HX-Trigger-Name": null`
     for a form without a name) counts as absent, so the parameter's default
-    applies, as in FastHTML.
+    applies, as in FastHTML. htmx 4's `HX-Source` also answers for the
+    `HX-Trigger` it no longer sends (see `params.trigger_from_source`).
     """
 
     __slots__ = ("_lower", "_raw")
@@ -37,7 +43,11 @@ class Headers(Mapping[str, Any]):
 
     def _map(self) -> dict[str, Any]:
         if self._lower is None:
-            self._lower = {str(k).lower(): v for k, v in self._raw.items() if v is not None}
+            lower = {str(k).lower(): v for k, v in self._raw.items() if v is not None}
+            trigger = trigger_from_source(lower)
+            if trigger is not None:
+                lower["hx-trigger"] = trigger
+            self._lower = lower
         return self._lower
 
     def __getitem__(self, key: str) -> Any:
@@ -72,14 +82,18 @@ def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
     return payload, Headers(headers) if isinstance(headers, dict) else NO_HEADERS
 
 
-def render_frame(content: tuple[Any, ...], prefix: str = "") -> str:
-    """What `send(*content)` puts on the wire: HTML text (strings are sent as they are)."""
+def render_frame(content: tuple[Any, ...], prefix: str = "", client: HtmxClient = HTMX2) -> str:
+    """What `send(*content)` puts on the wire: HTML text (a string as it is, but for the htmx 4 marks)."""
+    if client.oob_frames:
+        if len(content) == 1 and type(content[0]) is str:
+            return mark_oob(content[0])
+        return to_oob_html(content, prefix, client.dialect)
     if len(content) == 1:
         only = content[0]
         if type(only) is str:
             return only
-        return to_html(only, prefix)
-    return to_html(content, prefix)
+        return to_html(only, prefix, client.dialect)
+    return to_html(content, prefix, client.dialect)
 
 
 def is_empty(content: tuple[Any, ...]) -> bool:
