@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..recording import Record
-from ..recording.labels import PICTURE_TEXT, ms, show_payload, swap_label
+from ..recording.labels import PICTURE_TEXT, close_note, ms, resumes, show_payload, swap_label
 
 __all__ = ["SequencePicture"]
 
@@ -43,6 +43,7 @@ class SequencePicture:
         for name, cx in [*x.items(), ("server", server_x)]:
             parts.append(f'<text x="{cx}" y="18" text-anchor="middle" font-weight="bold">{escape(name)}</text>')
             parts.append(f'<line x1="{cx}" y1="26" x2="{cx}" y2="{height - 6}" stroke="#bbb" stroke-dasharray="4 3"/>')
+        resumed = resumes(records)
         sent_at: dict[int, float] = {}
         for row, record in enumerate(records):
             y = self.TOP + row * self.ROW
@@ -59,12 +60,21 @@ class SequencePicture:
             elif record.kind == "error":
                 parts.append(f'<text x="{server_x + 8}" y="{y + 4}" fill="#a00">error in handler</text>')
             else:
-                label = "open" if record.kind == "open" else f"{record.kind} {record.code}"
+                label = _event_label(record, resumed)
                 color = "#555" if record.kind == "open" else "#a05a00"
                 parts.append(f'<circle cx="{cx}" cy="{y}" r="4" fill="{color}"/>'
                              f'<text x="{cx + 8}" y="{y + 4}" fill="{color}">{escape(label)}</text>')
         parts.append("</svg>")
         return "".join(parts)
+
+
+def _event_label(record: Record, resumed: dict[str, str]) -> str:
+    """`open`, `close 1000`, and what htmx 4's pause looks like: `resumes c1`, `close 1005: paused (tab hidden)`."""
+    if record.kind == "open":
+        return f"open, resumes {resumed[record.connection]}" if record.connection in resumed else "open"
+    note = close_note(record, record.connection in resumed.values()) if record.kind == "close" else ""
+    note = note.split(":", 1)[0] if note.startswith("no close code") else note  # the lifeline is narrow
+    return f"{record.kind} {record.code}" + (f": {note}" if note else "")
 
 
 def _connection_order(name: str) -> tuple[int, str]:

@@ -7,7 +7,7 @@ from html import escape
 
 from ..recording import Record, Recorder, causal_order
 from ..recording import Transcript as RecordedTranscript
-from ..recording.labels import VIEW_TEXT, ms, shorten, show_payload
+from ..recording.labels import VIEW_TEXT, ms, sent_from, shorten, show_payload
 from .outputs import LiveOutput, Shown
 from .sequence import SequencePicture
 
@@ -43,8 +43,10 @@ class Transcript(RecordedTranscript):
             ) or "<i>no reply</i>"
             if trip.errors:  # an error frame is already among the replies; an exception is not
                 replies += f'<div style="color:#a00">{escape(trip.problem)}</div>'
+            source = sent_from(trip.message)
+            via = f'<br><small>via <code>{escape(source)}</code></small>' if source else ""
             cells = (str(i), escape(trip.message.connection), escape(trip.message.path),
-                     f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>", escape(trip.handler),
+                     f"<code>{escape(show_payload(trip.message, VIEW_TEXT))}</code>{via}", escape(trip.handler),
                      replies, ms(trip.latency))
             rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")
         head = "".join(f"<th{CELL_STYLE}>{h}</th>" for h in ("#", "from", "path", "sent", "handler", "replies",

@@ -46,18 +46,18 @@ class Recorder:
     def add(self, connection: str, path: str, kind: str, text: str = "", *, size: int = 0, binary: bool = False,
             code: int | None = None, by: str | None = None, cause: int | None = None, handler: str | None = None,
             version: int | None = None, duration: float | None = None, queued: int | None = None,
-            peer: str | None = None) -> int:
+            peer: str | None = None, client: str | None = None) -> int:
         """Record one event; returns its sequence number."""
         seq = next(self._seq)
         self._append(Record(seq, time.perf_counter(), connection, path, kind, text, size, binary, code, by, cause,
-                            handler, version, duration, queued, peer))
+                            handler, version, duration, queued, peer, client))
         return seq
 
     def frame(self, connection: str, path: str, kind: str, text: str, cause: int | None = None) -> int:
         """A text frame in or out: the hot path."""
         seq = next(self._seq)
         self._append(_new(Record, (seq, time.perf_counter(), connection, path, kind, text, len(text), False, None,
-                                   None, cause, None, None, None, None, None)))
+                                   None, cause, None, None, None, None, None, None)))
         return seq
 
     def dispatched(self, connection: str, path: str, frame: int | None, handler: str, version: int,
@@ -65,7 +65,7 @@ class Recorder:
         """Our websocket endpoint's report: a handler answered `frame` (None: the connect)."""
         now = time.perf_counter()
         self._append(_new(Record, (next(self._seq), now, connection, path, "dispatch", outcome, 0, False, None, None,
-                                   frame, handler, version, now - started, queued, None)))
+                                   frame, handler, version, now - started, queued, None, None)))
 
     def add_error(self, error: HandlerError) -> None:
         """A handler's exception, as a transcript event (hooked to the app's error log)."""
