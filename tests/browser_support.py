@@ -57,10 +57,12 @@ KERNEL_TIMEOUT = 30.0  # seconds for a kernel to start, or to finish running cel
 IFRAME = 'iframe[title^="htmxws_nb page"]'  # the output iframe of `serve()` (see display.iframe_html)
 
 # Set in every page before its scripts run: the htmx ws extension fires
-# `htmx:wsOpen` on the connect element (it bubbles). The tests wait for it
-# instead of sleeping, and the count tells whether the socket was reopened.
-WS_OPEN_SCRIPT = ("document.addEventListener('htmx:wsOpen', "
-                  "() => { window.htmxwsOpens = (window.htmxwsOpens || 0) + 1; });")
+# `htmx:wsOpen` (htmx 2) or `htmx-ws-after-connection` (htmx 4, whose
+# metaCharacter we set to "-") on the connect element; both bubble. The tests
+# wait for it instead of sleeping, and the count tells whether the socket was
+# reopened.
+WS_OPEN_SCRIPT = ("for (const name of ['htmx:wsOpen', 'htmx-ws-after-connection']) {"
+                  " document.addEventListener(name, () => { window.htmxwsOpens = (window.htmxwsOpens || 0) + 1; }); }")
 
 
 # -- Chromium -----------------------------------------------------------------
