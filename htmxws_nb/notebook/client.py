@@ -212,9 +212,12 @@ class Client(_ClientBase):
     def close_code(self) -> int | None:
         return self.ws.close_code
 
-    def close(self) -> None:
-        """Close, and (for a server in this process) return once its `disconn` has run."""
-        self.ws.close()
+    def close(self, code: int | None = 1000) -> None:
+        """Close, and (for a server in this process) return once its `disconn` has run.
+
+        `close(None)` sends a close frame without a code, as htmx 4 does when its tab is hidden.
+        """
+        self.ws.close(code)  # type: ignore[arg-type]  # None: websockets sends no code
         if self._side is not None:
             try:
                 self._side.wait_ended(self.timeout)
@@ -288,8 +291,8 @@ class AsyncClient(_ClientBase):
     def close_code(self) -> int | None:
         return self.ws.close_code
 
-    async def close(self) -> None:
-        await self.ws.close()
+    async def close(self, code: int | None = 1000) -> None:
+        await self.ws.close(code)  # type: ignore[arg-type]  # None: websockets sends no code
         if self._side is not None:
             try:
                 await asyncio.to_thread(self._side.wait_ended, self.timeout)

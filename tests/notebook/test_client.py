@@ -72,6 +72,11 @@ def test_speaks_htmx4_to_an_htmx4_app() -> None:
             '<div id="notifications" hx-swap-oob="true">Bob|form|True|[\'msg\']</div>']
         with client(server, "/echo", htmx4=False) as old:
             assert "HEADERS" in json.loads(old.payload({})), "asked for, it speaks htmx 2"
+        c.close(None)  # as htmx 4 pauses: no close code; returns once the server is done with it
+        with client(server, "/echo") as again:
+            again.round_trip(msg="back")
+        lines = server.transcript.lines()
+        assert "c1 close 1005 by client: paused (tab hidden)" in lines and "c3 open /echo (script) resumes c1" in lines
         assert fetch(server, "/frag", headers={"HX-Request": "true", "HX-Request-Type": "partial"}).text == "<p>x</p>"
         assert fetch(server, "/frag").text.startswith("<!doctype html>")
 
