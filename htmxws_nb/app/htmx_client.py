@@ -26,10 +26,9 @@ from ..html import FT, Meta, Script
 from ..html.attributes import Dialect
 from .paths import ASSETS_PATH
 
-__all__ = ["HTMX2", "HTMX4", "HTMX4_VERSION", "HTMX_VERSION", "WS_EXT_VERSION", "HtmxClient", "htmx_client"]
+__all__ = ["HTMX2", "HTMX4", "HTMX4_VERSION", "HTMX_VERSION", "HtmxClient", "htmx_client"]
 
-HTMX_VERSION = "2.0.11"  # assets/htmx.min.js
-WS_EXT_VERSION = "2.0.4"  # assets/ws.js, htmx-ext-ws
+HTMX_VERSION = "2.0.11"  # assets/htmx.min.js; with it assets/ws.js, htmx-ext-ws 2.0.4
 HTMX4_VERSION = "4.0.1"  # assets/htmx4/: htmx.org's htmx.min.js and dist/ext/hx-ws.min.js
 
 
