@@ -57,10 +57,12 @@ KERNEL_TIMEOUT = 30.0  # seconds for a kernel to start, or to finish running cel
 IFRAME = 'iframe[title^="htmxws_nb page"]'  # the output iframe of `serve()` (see display.iframe_html)
 
 # Set in every page before its scripts run: the htmx ws extension fires
-# `htmx:wsOpen` on the connect element (it bubbles). The tests wait for it
-# instead of sleeping, and the count tells whether the socket was reopened.
-WS_OPEN_SCRIPT = ("document.addEventListener('htmx:wsOpen', "
-                  "() => { window.htmxwsOpens = (window.htmxwsOpens || 0) + 1; });")
+# `htmx:wsOpen` (htmx 2) or `htmx-ws-after-connection` (htmx 4, whose
+# metaCharacter we set to "-") on the connect element; both bubble. The tests
+# wait for it instead of sleeping, and the count tells whether the socket was
+# reopened.
+WS_OPEN_SCRIPT = ("for (const name of ['htmx:wsOpen', 'htmx-ws-after-connection']) {"
+                  " document.addEventListener(name, () => { window.htmxwsOpens = (window.htmxwsOpens || 0) + 1; }); }")
 
 
 # -- Chromium -----------------------------------------------------------------
@@ -319,15 +321,19 @@ BASICS_NOTEBOOK = ROOT / "notebooks" / "01-websocket-basics.ipynb"
 HANDLER_MARK = "@app.ws('/ws')"  # how the live-edit test finds the handler cell
 
 
-def write_basics_notebook(root: Path, name: str) -> str:
+def write_basics_notebook(root: Path, name: str, htmx4: bool = False) -> str:
     """The basics tutorial notebook, without its saved outputs, in `root`; returns its path there.
 
-    Its `serve()` takes port 5001, or the next free one if that is taken.
+    Its `serve()` takes port 5001, or the next free one if that is taken. With
+    `htmx4`, its `FastHTML(...)` call gets `htmx4=True`; nothing else changes.
     """
     nb = nbformat.read(BASICS_NOTEBOOK, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    if htmx4:
+        [cell] = [c for c in nb.cells if c.cell_type == "code" and "FastHTML(" in c.source]
+        cell.source = cell.source.replace("FastHTML(", "FastHTML(htmx4=True, ", 1)
     nbformat.write(nb, root / name)
     return name
 

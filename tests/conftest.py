@@ -95,6 +95,13 @@ def output_spec(html: str) -> dict[str, Any]:
     return json.loads(html_module.unescape(found.group(1)))
 
 
+def htmx4_frame(values: dict[str, Any], source: str = "form#form", target: str | None = None,
+                url: str = "http://127.0.0.1/") -> str:
+    """A frame as htmx 4's hx-ws sends it: values flat, then lowercase `headers` ("tag#id" names)."""
+    headers = {"HX-Request": "true", "HX-Source": source, "HX-Current-URL": url, "HX-Target": target or source}
+    return json.dumps({**values, "headers": headers})
+
+
 def msg_frame(msg: str) -> str:
     """What the tutorial's form sends for `msg`."""
     return htmx_frame({"msg": msg})
@@ -107,20 +114,26 @@ def recv_text(ws: ClientConnection, timeout: float = 5) -> str:
 
 
 class PageForms(HTMLParser):
-    """What the htmx ws extension reads from a page: the ws-connect URL and ws-send forms."""
+    """What the htmx ws extension reads from a page: the connect URL and the forms that send.
+
+    htmx 2 pages spell them `ws-connect` / `ws-send`, htmx 4 pages (metaCharacter "-")
+    `hx-ws-connect` / `hx-ws-send`; `htmx4` says which this page is.
+    """
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.connect: str | None = None
+        self.htmx4 = False
         self.forms: list[dict[str, Any]] = []
         self._form: dict[str, Any] | None = None
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        if "ws-connect" in a:
-            self.connect = a["ws-connect"]
-        if tag == "form" and "ws-send" in a:
+        if "ws-connect" in a or "hx-ws-connect" in a:
+            self.htmx4 = "hx-ws-connect" in a
+            self.connect = a.get("hx-ws-connect") or a["ws-connect"]
+        if tag == "form" and ("ws-send" in a or "hx-ws-send" in a):
             self._form = {"id": a.get("id"), "name": a.get("name"), "inputs": []}
             self.forms.append(self._form)
         if tag in ("input", "textarea", "select") and self._form is not None:
@@ -134,6 +147,8 @@ class PageForms(HTMLParser):
         """The frame the browser sends when the first ws-send form is submitted with `value`."""
         form = self.forms[0]
         values = {name: value for name in form["inputs"] if name}
+        if self.htmx4:
+            return htmx4_frame(values, "form#" + form["id"] if form["id"] else "form", url=url)
         return htmx_frame(values, trigger=form["id"], trigger_name=form["name"], url=url)
 
 
@@ -172,16 +187,21 @@ def script_server(tmp_path: Path, source: str, name: str, env: dict[str, str] | 
                 proc.wait()
 
 
-def seed_source(name: str) -> str:
-    """A seed tutorial program with `from fasthtml.common import *` swapped for ours."""
+def seed_source(name: str, htmx4: bool = False) -> str:
+    """A seed tutorial program with `from fasthtml.common import *` swapped for ours (and, if asked,
+    its `FastHTML(...)` given `htmx4=True`: nothing else changes)."""
     source = (SEED_EXAMPLES / name).read_text()
     assert "from fasthtml.common import *" in source
-    return source.replace("from fasthtml.common import *", "from htmxws_nb import *")
+    source = source.replace("from fasthtml.common import *", "from htmxws_nb import *")
+    if htmx4:
+        assert source.count("FastHTML(") == 1, f"{name} makes one app"
+        source = source.replace("FastHTML(", "FastHTML(htmx4=True, ")
+    return source
 
 
-def seed_script(name: str, tmp_path: Path) -> contextlib.AbstractContextManager[int]:
-    """Run a seed tutorial program, import swapped, as a script on a free port."""
-    return script_server(tmp_path, seed_source(name), name)
+def seed_script(name: str, tmp_path: Path, htmx4: bool = False) -> contextlib.AbstractContextManager[int]:
+    """Run a seed tutorial program, import swapped, as a script on a free port (under htmx 4 if asked)."""
+    return script_server(tmp_path, seed_source(name, htmx4), name)
 
 
 def seed_app(name: str, **app_options: Any) -> dict[str, Any]:

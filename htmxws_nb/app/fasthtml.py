@@ -5,6 +5,9 @@ again replaces what was there: the Starlette route for a path is made once
 and looks its handlers up per request or message, which is what lets a re-run
 notebook cell take over a running server.
 
+`FastHTML(htmx4=True)` serves pages with htmx 4 instead of htmx 2 (see
+`htmx_client.py`); the rest of the app is the same.
+
 Hooks for higher layers: `route_replaced` (a page route was defined, or a path registered again),
 `errors` (a handler raised), `pages.extra_head` (items every page's head gets),
 `pubsub.tracer` (who hears of each publish).
@@ -29,6 +32,7 @@ from starlette.types import Scope
 from .errors import ErrorLog
 from .handlers import Handler
 from .hooks import Signal
+from .htmx_client import HtmxClient, htmx_client
 from .http import HttpEndpoint
 from .origins import origin_allowed
 from .pages import Pages, extensions
@@ -53,12 +57,16 @@ class RouteChange:
 
 
 class FastHTML(Starlette):
-    """A FastHTML-compatible app: `FastHTML(exts='ws')`, then `@rt('/')` and `@app.ws('/ws')`."""
+    """A FastHTML-compatible app: `FastHTML(exts='ws')`, then `@rt('/')` and `@app.ws('/ws')`.
+
+    `htmx4=True`: pages load the vendored htmx 4 (and its hx-ws) instead of htmx 2.
+    """
 
     def __init__(
         self,
         *,
         exts: str | Sequence[str] | None = None,
+        htmx4: bool = False,
         hdrs: Iterable[Any] = (),
         ftrs: Iterable[Any] = (),
         title: str = "FastHTML page",
@@ -83,7 +91,8 @@ class FastHTML(Starlette):
         self.sessions = HttpSessions(secret_key, session_cookie, max_age, same_site, sess_https_only)
         super().__init__(debug=debug, routes=routes, middleware=[Middleware(self.sessions.around), *(middleware or [])],
                          lifespan=lifespan)
-        self.pages = Pages(title, extensions(exts), list(hdrs), list(ftrs), htmlkw or {}, bodykw or {})
+        self.pages = Pages(title, extensions(exts), list(hdrs), list(ftrs), htmlkw or {}, bodykw or {},
+                           htmx=htmx_client(htmx4))
         self.ws_origins = frozenset(ws_origins)
         self.socket_limits = SocketLimits(ws_max_queue, ws_send_timeout, close_on_error=ws_close_on_error)
         self.explicit_prefix = url_prefix.rstrip("/") if url_prefix else None
@@ -100,6 +109,20 @@ class FastHTML(Starlette):
     @property
     def exts(self) -> tuple[str, ...]:
         return self.pages.exts
+
+    @property
+    def htmx4(self) -> bool:
+        """Do this app's pages load htmx 4 (else htmx 2)? Settable; pages rendered from then on follow."""
+        return self.pages.htmx.major >= 4
+
+    @htmx4.setter
+    def htmx4(self, value: bool) -> None:
+        self.pages.htmx = htmx_client(value)
+
+    @property
+    def htmx_client(self) -> HtmxClient:
+        """The htmx this app's pages load: its scripts, attribute names, and how frames are written for it."""
+        return self.pages.htmx
 
     @property
     def hdrs(self) -> list[Any]:
@@ -214,7 +237,7 @@ class FastHTML(Starlette):
         websockets of this process got it; raises `PubSubError` (naming the
         URL) if Redis does not take it within a few seconds.
         """
-        text = render_frame(content, self.url_prefix)
+        text = render_frame(content, self.url_prefix, self.htmx_client)
         if text is None:
             return 0
         return await self.pubsub.publish(topic, text)

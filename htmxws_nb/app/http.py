@@ -6,7 +6,7 @@ a route of a running server.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from starlette.datastructures import Headers
@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from .errors import ErrorLog, HandlerError
 from .handlers import Handler
 from .pages import Pages
-from .params import HtmxHeaders, ParamError, Sources
+from .params import HtmxHeaders, ParamError, Sources, trigger_from_source
 
 __all__ = ["HttpEndpoint", "HttpHost", "RequestSources", "flatten"]
 
@@ -76,7 +76,7 @@ class RequestSources(Sources):
         self.request = request
         self.form = form
         self.lookups = (request.path_params, flatten(request.query_params.multi_items()), form,
-                        request.cookies, request.headers)
+                        request.cookies, _with_trigger(request.headers))
 
     def specials(self, name: str) -> Any:
         if name == "request":
@@ -94,6 +94,16 @@ class RequestSources(Sources):
         if name == "state":
             return self.app.state
         return None
+
+
+def _with_trigger(headers: Headers) -> Mapping[str, str]:
+    """The request's headers; for htmx 4 also `hx-trigger`, the id from its `HX-Source`."""
+    trigger = trigger_from_source(headers)
+    if trigger is None:
+        return headers
+    headers = headers.mutablecopy()
+    headers["hx-trigger"] = trigger
+    return headers
 
 
 async def _form_fields(request: Request) -> dict[str, Any]:

@@ -3,33 +3,42 @@
 A full page gets a `<head>` with what every page of the app needs (charset,
 viewport, the vendored htmx and its extensions, the app's `hdrs`, and what
 higher layers add through `extra_head`, e.g. the notebook's page helper).
+htmx asks for a fragment with `HX-Request`, except when it wants the whole
+page: htmx 4 says `HX-Request-Type: full` (a swap into `body`, an `hx-select`)
+and restores history with a request that has no `HX-Request` at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..html import FT, Body, Head, Html, Link, Meta, Script, Title, to_html
+from ..html import FT, Body, Head, Html, Link, Meta, Title, to_html
+from .htmx_client import HTMX2, HtmxClient
 from .paths import ASSETS_PATH
 
-__all__ = ["EXTENSION_SCRIPTS", "Pages", "extensions"]
+__all__ = ["Pages", "extensions", "wants_fragment"]
 
-EXTENSION_SCRIPTS = {"ws": ("ws.js",)}  # htmx extension → the vendored scripts that provide it
 _HEAD_TAGS = frozenset({"title", "meta", "link", "style", "base"})
 
 
 def extensions(exts: str | Sequence[str] | None) -> tuple[str, ...]:
     """The htmx extensions asked for, checked against the ones we have offline."""
     names = (exts,) if isinstance(exts, str) else tuple(exts or ())
-    unknown = [n for n in names if n not in EXTENSION_SCRIPTS]
+    unknown = [n for n in names if n not in HTMX2.extensions]
     if unknown:
-        raise ValueError(f"unknown htmx extension(s) {unknown}; available offline: {sorted(EXTENSION_SCRIPTS)}")
+        raise ValueError(f"unknown htmx extension(s) {unknown}; available offline: {sorted(HTMX2.extensions)}")
     return names
+
+
+def wants_fragment(headers: Mapping[str, str]) -> bool:
+    """Does this request want a fragment (an htmx swap) rather than a whole page?"""
+    return (bool(headers.get("hx-request")) and not headers.get("hx-history-restore-request")
+            and headers.get("hx-request-type") != "full")
 
 
 @dataclass
@@ -43,17 +52,16 @@ class Pages:
     htmlkw: dict[str, Any] = field(default_factory=dict)
     bodykw: dict[str, Any] = field(default_factory=dict)
     extra_head: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
+    htmx: HtmxClient = HTMX2
 
     def head_items(self) -> list[Any]:
         """What every full page's head gets: charset, viewport, htmx, extensions, the app's and hooks' items."""
         items: list[Any] = [
             Meta(charset="utf-8"),
             Meta(name="viewport", content="width=device-width, initial-scale=1"),
-            Script(src=f"{ASSETS_PATH}/htmx.min.js"),
+            *self.htmx.head_items(self.exts),
+            Link(rel="stylesheet", href=f"{ASSETS_PATH}/htmxws.css"),
         ]
-        for ext in self.exts:
-            items += [Script(src=f"{ASSETS_PATH}/{name}") for name in EXTENSION_SCRIPTS[ext]]
-        items.append(Link(rel="stylesheet", href=f"{ASSETS_PATH}/htmxws.css"))
         for hook in self.extra_head:
             items += hook()
         return items + self.hdrs
@@ -61,14 +69,15 @@ class Pages:
     def render(self, content: Any, prefix: str = "") -> str:
         """A full HTML document: title and head-only tags lifted into `<head>`."""
         items = list(content) if isinstance(content, (tuple, list)) else [content]
+        dialect = self.htmx.dialect
         if len(items) == 1 and isinstance(items[0], FT) and items[0].tag == "html":
-            return "<!doctype html>" + to_html(items[0], prefix)
+            return "<!doctype html>" + to_html(items[0], prefix, dialect)
         head = [i for i in items if isinstance(i, FT) and i.tag in _HEAD_TAGS]
         body = [i for i in items if not (isinstance(i, FT) and i.tag in _HEAD_TAGS)]
         if not any(i.tag == "title" for i in head):
             head.insert(0, Title(self.title))
         page = Html(Head(*self.head_items(), *head), Body(*body, *self.ftrs, **self.bodykw), **self.htmlkw)
-        return "<!doctype html>" + to_html(page, prefix)
+        return "<!doctype html>" + to_html(page, prefix, dialect)
 
     def respond(self, result: Any, request: Request, prefix: str) -> Response:
         """Turn what an HTTP handler returned into a response."""
@@ -82,7 +91,6 @@ class Pages:
             return JSONResponse(result)
         if isinstance(result, str) and not isinstance(result, FT):
             return HTMLResponse(result)
-        headers = request.headers
-        if headers.get("hx-request") and not headers.get("hx-history-restore-request"):
-            return HTMLResponse(to_html(result, prefix))
+        if wants_fragment(request.headers):
+            return HTMLResponse(to_html(result, prefix, self.htmx.dialect))
         return HTMLResponse(self.render(result, prefix))

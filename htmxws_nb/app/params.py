@@ -8,6 +8,11 @@ the websocket path.
 Websocket sources, in order: special names (`ws`, `send`, `data`, `session`,
 `scope`, `app`, `state`, `htmx`), path parameters, the JSON payload, the
 htmx headers (`hx_trigger` finds `HX-Trigger`), then query parameters.
+
+htmx 4 sends `HX-Source: "tag#id"` instead of htmx 2's `HX-Trigger: "id"`
+(and no `HX-Trigger-Name`); `hx_trigger` and `htmx.trigger` then give the id
+from `HX-Source`, so handlers written for htmx 2 keep working. Headers htmx 4
+does send keep their value as sent (`hx_target`, `htmx.target`: `"div#c"`).
 HTTP sources: special names (`request`/`req`, `session`, `scope`, `app`,
 `state`, `htmx`), path parameters, query parameters, form fields, cookies,
 then headers.
@@ -24,11 +29,12 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-__all__ = ["HtmxHeaders", "ParamError", "ParamPlan", "Sources", "compile_plan"]
+__all__ = ["HtmxHeaders", "ParamError", "ParamPlan", "Sources", "compile_plan", "element_id", "trigger_from_source"]
 
 _MISSING = object()
 _TRUE = frozenset({"1", "true", "on", "yes", "y", "t"})
@@ -39,9 +45,26 @@ class ParamError(ValueError):
     """A parameter that is missing or cannot be cast; its text is safe to show a client."""
 
 
+def element_id(element: str | None) -> str | None:
+    """The id in htmx 4's `"tag#id"` (`HX-Source`, `HX-Target`); None for a bare `"tag"`."""
+    if not element or "#" not in element:
+        return None
+    return unquote(element.split("#", 1)[1]) or None  # htmx 4 sends the id URI-encoded
+
+
+def trigger_from_source(headers: Mapping[str, Any]) -> str | None:
+    """What htmx 2 would have sent as `HX-Trigger`, from an htmx 4 request's `HX-Source` (lower-cased names)."""
+    if headers.get("hx-trigger") is not None:
+        return None
+    return element_id(headers.get("hx-source"))
+
+
 @dataclass(frozen=True)
 class HtmxHeaders:
-    """The htmx request headers, as attributes (`htmx.trigger`, `htmx.target`, ...)."""
+    """The htmx request headers, as attributes (`htmx.trigger`, `htmx.target`, `htmx.source`, ...).
+
+    Values are as sent; under htmx 4 `trigger` is the id from `source`.
+    """
 
     request: str | None = None
     trigger: str | None = None
@@ -52,6 +75,7 @@ class HtmxHeaders:
     boosted: str | None = None
     history_restore_request: str | None = None
     source: str | None = None
+    request_type: str | None = None
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, Any]) -> HtmxHeaders:
@@ -60,6 +84,8 @@ class HtmxHeaders:
         for field in dataclasses.fields(cls):
             value = headers.get("hx-" + field.name.replace("_", "-"))
             values[field.name] = None if value is None else str(value)
+        if values["trigger"] is None:
+            values["trigger"] = trigger_from_source(headers)
         return cls(**values)
 
     def __bool__(self) -> bool:

@@ -3,20 +3,25 @@
 `cls` → `class`, `_for`/`fr` → `for`, `_` → `-`, `_at_x` → `@x`; `True` is a
 bare attribute, `False`/`None` leave it out, a dict becomes JSON (`hx_vals`),
 a list or tuple a space-separated list (`cls=['a', 'b']`).
+
+A `Dialect` rewrites some names when rendering, not when building: the same
+component renders `ws-connect` for an htmx 2 page and `hx-ws-connect` for an
+htmx 4 one, and which one is only known when an app renders it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["URL_ATTRIBUTES", "attribute_name", "attribute_value", "name_cache"]
+__all__ = ["URL_ATTRIBUTES", "Dialect", "attribute_name", "attribute_value", "name_cache"]
 
 # Attributes that hold a URL. Under a path prefix (a proxy), root-relative
 # values of these are rendered with the prefix in front.
 URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "poster", "ws-connect", "sse-connect",
+    "href", "src", "action", "formaction", "poster", "ws-connect", "sse-connect", "hx-ws-connect", "hx-ws:connect",
     "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "data-live",
 })
 _ALIASES = {"cls": "class", "klass": "class", "_class": "class", "fr": "for", "_for": "for"}
@@ -52,3 +57,34 @@ def attribute_value(value: Any) -> str | bool | None:
     if isinstance(value, (list, tuple)):
         return " ".join(str(v) for v in value if v)
     return str(value)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Attribute names rewritten at render time, and attributes added beside some names.
+
+    `renames` maps a name to the one written instead (`ws-connect` →
+    `hx-ws-connect`); `companions` maps a name (as written) to attributes the
+    element also gets, unless it has them already. Elements with none of
+    these names render as they are, so a dialect costs one set check per
+    element with attributes.
+    """
+
+    renames: Mapping[str, str] = field(default_factory=dict)
+    companions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    watched: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "watched", frozenset(self.renames) | frozenset(self.companions))
+
+    def apply(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """`attrs` as this dialect writes them (the same dict when nothing changes)."""
+        if self.watched.isdisjoint(attrs):
+            return attrs
+        renames = self.renames
+        out = {renames.get(name, name): value for name, value in attrs.items()}
+        for name, extra in self.companions.items():
+            if name in out:
+                for key, value in extra.items():
+                    out.setdefault(key, value)
+        return out

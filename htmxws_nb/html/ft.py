@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from .attributes import URL_ATTRIBUTES, attribute_name, attribute_value, name_cache
+from .attributes import URL_ATTRIBUTES, Dialect, attribute_name, attribute_value, name_cache
 
 __all__ = ["FT", "NotStr", "Safe", "ft", "to_html", "to_xml"]
 
@@ -139,7 +139,7 @@ def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
     return "".join(parts)
 
 
-def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
+def _render(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect | None) -> None:
     kind = type(node)
     if kind is str:  # the commonest child: text
         out.append(node if raw or ("<" not in node and "&" not in node and ">" not in node)
@@ -147,7 +147,10 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
     elif kind is FT or isinstance(node, FT):
         tag = node.tag
         attrs = node.attrs
-        out.append(f"<{tag}{_render_attrs(attrs, prefix)}>" if attrs else f"<{tag}>")
+        if attrs:
+            out.append(f"<{tag}{_render_attrs(attrs if dialect is None else dialect.apply(attrs), prefix)}>")
+        else:
+            out.append(f"<{tag}>")
         if tag in VOID_TAGS:
             return
         inner_raw = tag in RAW_TEXT_TAGS
@@ -162,13 +165,13 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
                     text = escape(text, quote=False)
                 out.append(f"<{child.tag}>{text}</{child.tag}>")
             else:
-                _render(child, out, prefix, inner_raw)
+                _render(child, out, prefix, inner_raw, dialect)
         out.append(f"</{tag}>")
     elif node is None or node is False:
         return
     elif kind is list or kind is tuple or (hasattr(node, "__iter__") and hasattr(node, "__next__")):
         for child in node:
-            _render(child, out, prefix, raw)
+            _render(child, out, prefix, raw, dialect)
     elif isinstance(node, str):
         out.append(node if raw or isinstance(node, Safe) else escape(node, quote=False))
     elif hasattr(node, "__html__"):
@@ -178,14 +181,16 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
         out.append(text if raw else escape(text, quote=False))
 
 
-def to_html(node: Any, prefix: str = "") -> str:
+def to_html(node: Any, prefix: str = "", dialect: Dialect | None = None) -> str:
     """Render components (or strings, or lists of them) to an HTML string.
 
     `prefix` is put before root-relative URLs in URL attributes (see
     `URL_ATTRIBUTES`); it is how pages served under a proxy path keep working.
+    `dialect` rewrites attribute names for the client that will read the HTML
+    (an htmx 4 page spells `ws-connect` as `hx-ws-connect`).
     """
     out: list[str] = []
-    _render(node, out, prefix.rstrip("/") if prefix else "", False)
+    _render(node, out, prefix.rstrip("/") if prefix else "", False, dialect)
     return "".join(out)
 
 

@@ -1,7 +1,8 @@
 """A Python websocket client that speaks like the htmx ws extension.
 
 `connect(app_or_server, '/ws')` opens a real socket; `client.send(msg='Bob')`
-sends `{"msg": "Bob", "HEADERS": {...}}` as a browser's form submit would;
+sends `{"msg": "Bob", "HEADERS": {...}}` as a browser's form submit would
+(for an app with `htmx4=True`, as htmx 4 would: `{"msg": "Bob", "headers": {...}}`);
 `client.round_trip(msg='Bob')` sends and returns the frames that message
 caused. `aconnect(...)` is the same for `await` in a cell.
 
@@ -101,10 +102,21 @@ def _traceable(server: Server | None) -> Recorder | None:
     return server.recorder
 
 
-def _htmx_payload(values: dict[str, Any], url: str, trigger: str | None) -> dict[str, Any]:
+def _htmx_payload(values: dict[str, Any], url: str, trigger: str | None, htmx4: bool) -> dict[str, Any]:
+    """What a form with id `trigger` sends: htmx 2's ws extension, or htmx 4's hx-ws (lowercase `headers`,
+    the form named "tag#id", no HX-Trigger)."""
+    if htmx4:
+        source = f"form#{trigger}" if trigger else "form"
+        return {**values, "headers": {"HX-Request": "true", "HX-Source": source, "HX-Current-URL": _page_url(url),
+                                      "HX-Target": source}}
     headers = {"HX-Request": "true", "HX-Trigger": trigger, "HX-Trigger-Name": trigger, "HX-Target": trigger,
                "HX-Current-URL": _page_url(url)}
     return {**values, "HEADERS": headers}
+
+
+def _speaks_htmx4(server: Server | None) -> bool:
+    """Does the app behind `server` serve htmx 4 pages? Then the client speaks like them."""
+    return bool(server is not None and getattr(server.app, "htmx4", False))
 
 
 def _page_url(ws_url: str) -> str:
@@ -116,10 +128,11 @@ class _ClientBase:
     """What the sync and async clients share: the payload, the history, the display."""
 
     def __init__(self, url: str, server: Server | None, trigger: str | None, timeout: float,
-                 quiet: float) -> None:
+                 quiet: float, htmx4: bool | None) -> None:
         self.url = url
         self.server = server
         self.trigger = trigger
+        self.htmx4 = _speaks_htmx4(server) if htmx4 is None else htmx4
         self.timeout = timeout
         self.quiet = quiet
         self.received: list[str] = []  # every frame received, in order
@@ -129,7 +142,7 @@ class _ClientBase:
 
     def payload(self, values: dict[str, Any]) -> str:
         """The JSON text the htmx ws extension would send for these form values."""
-        return json.dumps(_htmx_payload(values, self.url, self.trigger))
+        return json.dumps(_htmx_payload(values, self.url, self.trigger, self.htmx4))
 
     def _watch(self, peer: Any) -> None:
         recorder = _traceable(self.server)
@@ -156,8 +169,8 @@ class Client(_ClientBase):
     """A blocking client, for plain cells and tests. Use `connect()` to make one."""
 
     def __init__(self, url: str, server: Server | None = None, *, trigger: str | None = "form",
-                 timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> None:
-        super().__init__(url, server, trigger, timeout, quiet)
+                 timeout: float = 5.0, quiet: float = 0.1, htmx4: bool | None = None, **options: Any) -> None:
+        super().__init__(url, server, trigger, timeout, quiet, htmx4)
         # Entered by hand: the connection outlives this call (it spans notebook cells).
         self.ws: ClientConnection = sync_connect(url, open_timeout=timeout, close_timeout=2,
                                                  **{"user_agent_header": CLIENT_AGENT, **options}).__enter__()
@@ -210,11 +223,14 @@ class Client(_ClientBase):
 
     @property
     def close_code(self) -> int | None:
-        return self.ws.close_code
+        return self.ws.protocol.close_code  # (websockets < 15 has no close_code on the connection)
 
-    def close(self) -> None:
-        """Close, and (for a server in this process) return once its `disconn` has run."""
-        self.ws.close()
+    def close(self, code: int | None = 1000) -> None:
+        """Close, and (for a server in this process) return once its `disconn` has run.
+
+        `close(None)` sends a close frame without a code, as htmx 4 does when its tab is hidden.
+        """
+        self.ws.close(code)  # type: ignore[arg-type]  # None: websockets sends no code
         if self._side is not None:
             try:
                 self._side.wait_ended(self.timeout)
@@ -235,8 +251,9 @@ class AsyncClient(_ClientBase):
 
     @classmethod
     async def open(cls, url: str, server: Server | None = None, *, trigger: str | None = "form",
-                   timeout: float = 5.0, quiet: float = 0.1, **options: Any) -> AsyncClient:
-        client = cls(url, server, trigger, timeout, quiet)
+                   timeout: float = 5.0, quiet: float = 0.1, htmx4: bool | None = None,
+                   **options: Any) -> AsyncClient:
+        client = cls(url, server, trigger, timeout, quiet, htmx4)
         client.ws = await async_connect(url, open_timeout=timeout, close_timeout=2,
                                         **{"user_agent_header": CLIENT_AGENT, **options})
         client._watch(client.ws.local_address)
@@ -287,10 +304,10 @@ class AsyncClient(_ClientBase):
 
     @property
     def close_code(self) -> int | None:
-        return self.ws.close_code
+        return self.ws.protocol.close_code  # (websockets < 15 has no close_code on the connection)
 
-    async def close(self) -> None:
-        await self.ws.close()
+    async def close(self, code: int | None = 1000) -> None:
+        await self.ws.close(code)  # type: ignore[arg-type]  # None: websockets sends no code
         if self._side is not None:
             try:
                 await asyncio.to_thread(self._side.wait_ended, self.timeout)
@@ -315,9 +332,10 @@ def connect(target: Any, path: str = "/ws", *, cookies: dict[str, str] | None = 
     """A client for `path` of a served app, a `Server`, a port, or a URL.
 
     `cookies` are sent with the handshake, as a browser sends its session
-    cookie (see `fetch`). Other options: `trigger` (the id htmx reports as
-    HX-Trigger, default 'form'), `timeout`, `quiet`, and `websockets` connect
-    options such as `origin`.
+    cookie (see `fetch`). Other options: `trigger` (the id of the form that
+    sends, default 'form': htmx 2's HX-Trigger, htmx 4's HX-Source
+    "form#form"), `htmx4` (speak like htmx 4; default: like the app's pages),
+    `timeout`, `quiet`, and `websockets` connect options such as `origin`.
     """
     url, server = _resolve(target, path)
     return Client(url, server, **_with_cookies(options, cookies))
@@ -342,10 +360,14 @@ class Page:
         return f"{self.status} {shorten(self.text, VIEW_TEXT)}"
 
 
-def fetch(target: Any, path: str = "/", cookies: dict[str, str] | None = None) -> Page:
-    """GET `path` like a browser: e.g. `fetch(app, '/login').cookies` for `connect(..., cookies=...)`."""
+def fetch(target: Any, path: str = "/", cookies: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> Page:
+    """GET `path` like a browser: e.g. `fetch(app, '/login').cookies` for `connect(..., cookies=...)`.
+
+    `headers` are sent too, e.g. `{'HX-Request': 'true'}` to get what htmx would get.
+    """
     url, _ = _resolve(target, path)
-    request = urllib.request.Request(_page_url(url).rstrip("/") + path)
+    request = urllib.request.Request(_page_url(url).rstrip("/") + path, headers=headers or {})
     if cookies:
         request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
     try:

@@ -6,7 +6,7 @@ from html import escape
 
 from ..app.websocket.tracing import PUSHED
 from ..recording import Record
-from ..recording.labels import ms, shorten, show_payload, swap_label
+from ..recording.labels import close_note, ms, resumes, shorten, show_payload, swap_label
 from .colors import CLOSE_COLOR, ERROR_COLOR, IN_COLOR, OUT_COLOR, PUBLISH_COLOR
 
 __all__ = ["SequencePicture"]
@@ -71,6 +71,7 @@ class SequencePicture:
                              f"{escape(shorten(kind, chars))}</text>")
             parts.append(f'<line x1="{cx}" y1="38" x2="{cx}" y2="{height - 6}" stroke="currentColor" '
                          f'stroke-opacity="0.35" stroke-dasharray="4 3"/>')
+        resumed = resumes(records)
         sent_at: dict[int, float] = {}
         for row, record in enumerate(records):
             y = self.TOP + row * self.ROW
@@ -94,7 +95,7 @@ class SequencePicture:
                 parts.append(f'<rect x="{server_x - 5}" y="{y - 5}" width="10" height="10" fill="{PUBLISH_COLOR}"/>'
                              f'<text x="{server_x + 8}" y="{y + 4}" fill="{PUBLISH_COLOR}">{escape(label)}</text>')
             else:
-                label = "open" if record.kind == "open" else f"{record.kind} {record.code}"
+                label = _event_label(record, resumed)
                 color = "currentColor" if record.kind == "open" else CLOSE_COLOR
                 parts.append(f'<circle cx="{cx}" cy="{y}" r="4" fill="{color}"/>'
                              f'<text x="{cx + 8}" y="{y + 4}" fill="{color}">{escape(label)}</text>')
@@ -104,6 +105,15 @@ class SequencePicture:
 
 # Behind arrow labels, so lifelines do not run through them: the output's background colour.
 _HALO = "var(--jp-layout-color0, var(--vscode-editor-background, Canvas))"
+
+
+def _event_label(record: Record, resumed: dict[str, str]) -> str:
+    """`open`, `close 1000`, and what htmx 4's pause looks like: `resumes c1`, `close 1005: paused (tab hidden)`."""
+    if record.kind == "open":
+        return f"open, resumes {resumed[record.connection]}" if record.connection in resumed else "open"
+    note = close_note(record, record.connection in resumed.values()) if record.kind == "close" else ""
+    note = note.split(":", 1)[0] if note.startswith("no close code") else note  # the lifeline is narrow
+    return f"{record.kind} {record.code}" + (f": {note}" if note else "")
 
 
 def _connection_order(name: str) -> tuple[int, str]:

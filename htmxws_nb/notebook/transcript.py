@@ -7,7 +7,7 @@ from html import escape
 
 from ..recording import Record, Recorder, causal_order
 from ..recording import Transcript as RecordedTranscript
-from ..recording.labels import VIEW_TEXT, PreviousFrames, ms, publish_label, show_payload
+from ..recording.labels import VIEW_TEXT, PreviousFrames, ms, publish_label, sent_from, show_payload
 from .colors import ERROR_COLOR, PUBLISH_COLOR
 from .outputs import LiveOutput, Shown
 from .sequence import SequencePicture
@@ -57,7 +57,9 @@ class Transcript(RecordedTranscript):
             elif trip.pushed:
                 sender, sent = "", "<i>pushed from outside any handler</i>"
             else:
-                sent = f"<code>{escape(show_payload(message, VIEW_TEXT))}</code>"
+                source = sent_from(message)
+                via = f"<br><small>via <code>{escape(source)}</code></small>" if source else ""
+                sent = f"<code>{escape(show_payload(message, VIEW_TEXT))}</code>{via}"
             cells = (str(i), sender, escape(message.path), sent, escape(trip.handler),
                      published + replies, ms(trip.latency))
             rows.append("<tr>" + "".join(f"<td{CELL_STYLE}>{cell}</td>" for cell in cells) + "</tr>")

@@ -1,15 +1,28 @@
-"""How a recorded frame reads to a person: shortened text, the values sent, where a reply swaps."""
+"""How a recorded frame reads to a person: shortened text, the values sent, where a reply swaps, why a socket closed.
+
+htmx 4 closes its socket while the page's tab is hidden (without a close
+code: the server sees 1005) and opens a new one when the tab is shown again.
+On the server that is a close and a new connection, `disconn` then `conn`;
+the views call it what it is: "paused (tab hidden)" and "resumes c1". A new
+socket resumes a paused one when it comes from the same client (see
+`Record.client`) on the same path; a 1005 close with no such successor may
+also be a connect element htmx removed from the page.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from html.parser import HTMLParser
 
 from .records import Record
 
-__all__ = ["VIEW_TEXT", "PreviousFrames", "ms", "publish_label", "reply_text", "shorten", "show_payload",
-           "swap_label"]
+__all__ = ["VIEW_TEXT", "PreviousFrames", "close_note", "ms", "publish_label", "reply_text", "resumes", "sent_from",
+           "shorten", "show_payload", "swap_label"]
+
+NO_STATUS = 1005  # a close frame without a code: htmx 4's pause, or its removed connect element
+GOING_AWAY = 1001  # what a browser closes with when its page goes (htmx 4 says 1000 "page navigating away")
 
 VIEW_TEXT = 80  # characters of a frame shown in the table and text views
 
@@ -27,8 +40,9 @@ def show_payload(record: Record, limit: int) -> str:
         payload = json.loads(record.text)
     except ValueError:
         return shorten(record.text, limit)
-    if isinstance(payload, dict):
-        payload = {k: v for k, v in payload.items() if k not in ("HEADERS", "headers")}
+    if isinstance(payload, dict):  # the values, as `frames.decode` reads them
+        key = "HEADERS" if "HEADERS" in payload else "headers" if isinstance(payload.get("headers"), dict) else None
+        payload = {k: v for k, v in payload.items() if k != key}
     return shorten(json.dumps(payload, ensure_ascii=False), limit)
 
 
@@ -38,6 +52,51 @@ def publish_label(record: Record) -> str:
     if record.cause is not None:
         return f"   published to {record.text!r}: {record.size} characters, {receivers}"
     return f"pub/sub: {record.text!r} published {record.by}: {record.size} characters, {receivers}"
+
+
+def sent_from(record: Record) -> str | None:
+    """The element that sent an incoming frame, as htmx 4 names it (`HX-Source: "form#form"`)."""
+    if record.binary or '"headers"' not in record.text:
+        return None
+    try:
+        payload = json.loads(record.text)
+    except ValueError:
+        return None
+    headers = payload.get("headers") if isinstance(payload, dict) else None
+    source = headers.get("HX-Source") if isinstance(headers, dict) and "HEADERS" not in payload else None
+    return source if isinstance(source, str) and source else None
+
+
+def resumes(records: Iterable[Record]) -> dict[str, str]:
+    """Connections that resume a paused one: {new connection: the one closed with 1005 before it}.
+
+    Of several paused sockets of the same client and path, the latest is resumed first.
+    """
+    opened: dict[str, Record] = {}
+    paused: dict[tuple[str, str | None], list[str]] = {}
+    links: dict[str, str] = {}
+    for record in records:
+        if record.kind == "open":
+            opened[record.connection] = record
+            waiting = paused.get((record.path, record.client))
+            if waiting and record.client is not None:
+                links[record.connection] = waiting.pop()
+        elif record.kind == "close" and record.code == NO_STATUS and record.by == "client":
+            start = opened.get(record.connection)
+            if start is not None:
+                paused.setdefault((start.path, start.client), []).append(record.connection)
+    return links
+
+
+def close_note(record: Record, resumed: bool) -> str:
+    """What a close means, when its code says more than a number; `resumed`: a later socket resumes it."""
+    if record.by != "client":
+        return ""
+    if record.code == NO_STATUS:
+        return "paused (tab hidden)" if resumed else "no close code: tab hidden (htmx 4 pauses) or element removed"
+    if record.code == GOING_AWAY:
+        return "page left"
+    return ""
 
 
 def ms(seconds: float | None) -> str:

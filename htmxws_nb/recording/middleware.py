@@ -7,6 +7,7 @@ handler answered each frame and which frame caused each outgoing one.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,7 +75,7 @@ class RecordingMiddleware:
                         cause=message.get(CAUSE_KEY))
             elif kind == "websocket.accept":
                 accepted = True
-                add(connection, path, "open", _client_kind(scope), peer=_peer(scope))
+                add(connection, path, "open", _client_kind(scope), peer=_peer(scope), client=_client(scope))
             elif kind == "websocket.close" and not closed:
                 closed = True
                 add(connection, path, "close" if accepted else "refused", message.get("reason") or "",
@@ -102,6 +103,19 @@ def _client_kind(scope: Scope) -> str:
     if headers.get(b"user-agent", b"").startswith(CLIENT_AGENT.encode()):
         return "python"
     return "browser" if b"origin" in headers else "script"
+
+
+def _client(scope: Scope) -> str:
+    """Who opened the socket, as far as a handshake tells: its address, Origin and User-Agent, hashed.
+
+    The same page reconnecting (htmx 4 reopens its socket when a hidden tab
+    is shown again) gives the same value; the port does not count, it is new.
+    """
+    headers = dict(scope.get("headers", []))
+    client = scope.get("client")
+    who = b"|".join([(client[0] if client else "").encode(), headers.get(b"origin", b""),
+                     headers.get(b"user-agent", b"")])
+    return hashlib.blake2s(who, digest_size=6).hexdigest()
 
 
 def _peer(scope: Scope) -> str | None:

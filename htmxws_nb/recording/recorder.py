@@ -18,7 +18,9 @@ from .records import Record
 
 __all__ = ["Recorder"]
 
-_new = tuple.__new__  # builds a Record from a full tuple of fields without its Python-level __new__
+# Builds a Record from a full tuple of fields without its Python-level __new__: for the per-frame methods only,
+# whose tuples must list every field in order (tests/recording/test_records.py checks they do).
+_new = tuple.__new__
 
 
 class Recorder:
@@ -46,18 +48,18 @@ class Recorder:
     def add(self, connection: str, path: str, kind: str, text: str = "", *, size: int = 0, binary: bool = False,
             code: int | None = None, by: str | None = None, cause: int | None = None, handler: str | None = None,
             version: int | None = None, duration: float | None = None, queued: int | None = None,
-            peer: str | None = None) -> int:
+            peer: str | None = None, client: str | None = None) -> int:
         """Record one event; returns its sequence number."""
         seq = next(self._seq)
         self._append(Record(seq, time.perf_counter(), connection, path, kind, text, size, binary, code, by, cause,
-                            handler, version, duration, queued, peer))
+                            handler, version, duration, queued, peer, client))
         return seq
 
     def frame(self, connection: str, path: str, kind: str, text: str, cause: int | None = None) -> int:
         """A text frame in or out: the hot path."""
         seq = next(self._seq)
         self._append(_new(Record, (seq, time.perf_counter(), connection, path, kind, text, len(text), False, None,
-                                   None, cause, None, None, None, None, None)))
+                                   None, cause, None, None, None, None, None, None)))
         return seq
 
     def dispatched(self, connection: str, path: str, frame: int | None, handler: str, version: int,
@@ -65,13 +67,13 @@ class Recorder:
         """Our websocket endpoint's report: a handler answered `frame` (None: the connect)."""
         now = time.perf_counter()
         self._append(_new(Record, (next(self._seq), now, connection, path, "dispatch", outcome, 0, False, None, None,
-                                   frame, handler, version, now - started, queued, None)))
+                                   frame, handler, version, now - started, queued, None, None)))
 
     def published(self, topic: str, size: int, receivers: int, origin: str, frame: int | None) -> int:
         """The app's pub/sub fans a publish out to `receivers` websockets here; returns its sequence number."""
         seq = next(self._seq)
-        self._append(_new(Record, (seq, time.perf_counter(), "-", "", "publish", topic, size, False, None, origin,
-                                   frame, None, None, None, receivers, None)))
+        self._append(Record(seq, time.perf_counter(), "-", "", "publish", topic, size, by=origin, cause=frame,
+                            queued=receivers))
         return seq
 
     def add_error(self, error: HandlerError) -> None:

@@ -45,3 +45,4 @@ class Record(NamedTuple):
     duration: float | None = None
     queued: int | None = None  # dispatch: frames the handler queued for the sender; publish: receivers here
     peer: str | None = None  # open: the client's address, host:port
+    client: str | None = None  # open: who the client is (address, Origin, User-Agent), hashed: see `labels.resumes`

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..app.websocket.tracing import PUSHED
-from .labels import VIEW_TEXT, PreviousFrames, ms, publish_label, show_payload
+from .labels import VIEW_TEXT, PreviousFrames, close_note, ms, publish_label, resumes, sent_from, show_payload
 from .recorder import Recorder
 from .records import Record
 from .round_trips import RoundTrip, causal_order, round_trips
@@ -70,14 +70,21 @@ class Transcript:
         """One line per event, each message followed by what it caused."""
         lines = []
         previous = PreviousFrames()
-        for record in causal_order(self.records):
+        records = self.records
+        resumed = resumes(self.recorder.records()) if any(r.kind == "close" for r in records) else {}
+        for record in causal_order(records):
             if record.kind == "open":
-                lines.append(f"{record.connection} open {record.path} ({record.text})")
+                again = f" resumes {resumed[record.connection]}" if record.connection in resumed else ""
+                lines.append(f"{record.connection} open {record.path} ({record.text}){again}")
             elif record.kind in ("close", "refused"):
                 reason = f" {record.text}" if record.text else ""
-                lines.append(f"{record.connection} {record.kind} {record.code} by {record.by}{reason}")
+                note = close_note(record, record.connection in resumed.values())
+                lines.append(f"{record.connection} {record.kind} {record.code} by {record.by}{reason}"
+                             + (f": {note}" if note else ""))
             elif record.kind == "in":
-                lines.append(f"{record.connection} → {show_payload(record, VIEW_TEXT)}")
+                source = sent_from(record)
+                via = f" via {source}" if source else ""
+                lines.append(f"{record.connection} → {show_payload(record, VIEW_TEXT)}{via}")
             elif record.kind == "out":
                 pushed = "(pushed) " if record.cause == PUSHED else ""
                 lines.append(f"{record.connection} ← {pushed}{previous.reply_text(record, VIEW_TEXT)}")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pytest
 from starlette.websockets import WebSocket
 
-from htmxws_nb.app.params import HtmxHeaders, ParamError, Sources, compile_plan
+from htmxws_nb.app.params import HtmxHeaders, ParamError, Sources, compile_plan, element_id
 
 
 class FakeSources(Sources):
@@ -150,3 +150,14 @@ def test_htmx_headers_from_lowercase_names() -> None:
     headers = HtmxHeaders.from_headers({"hx-request": "true", "hx-trigger": "form", "hx-current-url": "http://x/"})
     assert headers.request == "true" and headers.trigger == "form" and headers.current_url == "http://x/"
     assert headers and not HtmxHeaders.from_headers({})
+
+
+def test_htmx4_headers_name_elements_tag_hash_id() -> None:
+    """htmx 4 sends HX-Source/HX-Target as "tag#id" and no HX-Trigger: `trigger` is the source's id."""
+    headers = HtmxHeaders.from_headers({"hx-request": "true", "hx-source": "form#chat%20box", "hx-target": "div#c",
+                                        "hx-request-type": "partial"})
+    assert (headers.trigger, headers.source, headers.target, headers.request_type, headers.trigger_name) == (
+        "chat box", "form#chat%20box", "div#c", "partial", None)
+    assert HtmxHeaders.from_headers({"hx-source": "span"}).trigger is None, "an element without an id"
+    assert HtmxHeaders.from_headers({"hx-trigger": "t", "hx-source": "form#s"}).trigger == "t", "a sent one wins"
+    assert [element_id(e) for e in ("form#f", "body", "", None, "p#")] == ["f", None, None, None, None]

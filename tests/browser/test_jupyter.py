@@ -33,9 +33,14 @@ from browser_support import (
 )
 from playwright.sync_api import FrameLocator, Page, expect
 
+from htmxws_nb.app.htmx_client import HTMX4_VERSION, HTMX_VERSION
+
 pytest_plugins = ["browser_fixtures"]
 
 HUB_BASE_URL = "/user/test/"  # what JupyterHub gives a user's server
+# The tutorial's page under htmx 2 and htmx 4: our own page scripts (iframe sizing, reload), the live
+# outputs' feed and the error panel must work with either.
+HTMX = [pytest.param(False, id="htmx2"), pytest.param(True, id="htmx4")]
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +57,19 @@ def lab(lab_server: JupyterServer) -> Iterator[JupyterServer]:
     lab_server.shutdown_kernels()
 
 
-def run_basics(page: Page, server: JupyterServer, name: str) -> FrameLocator:
-    """Open the basics notebook, run all cells, and return the iframe once its form is there."""
-    notebook = write_basics_notebook(server.root, name)
+def run_basics(page: Page, server: JupyterServer, name: str, htmx4: bool = False) -> FrameLocator:
+    """Open the basics notebook, run all cells, and return the iframe once its form is there and its socket open.
+
+    The iframe's page runs the htmx asked for (htmx 4: the notebook's `FastHTML(...)` gets `htmx4=True`).
+    """
+    notebook = write_basics_notebook(server.root, name, htmx4)
     open_notebook(page, server, notebook)
     run_all_cells(page)
     frame = output_iframe(page)
     expect(frame.locator("#msg")).to_be_visible(timeout=KERNEL_TIMEOUT * 1000)
-    wait_ws_open(iframe_frame(page))
+    window = iframe_frame(page)
+    assert window.evaluate("htmx.version") == (HTMX4_VERSION if htmx4 else HTMX_VERSION)
+    wait_ws_open(window)
     return frame
 
 
@@ -70,13 +80,15 @@ def talk(page: Page, frame: FrameLocator, message: str, reply: str) -> None:
     expect_transcript_shows(page, reply)
 
 
-def test_jupyterlab(lab: JupyterServer, browsing: Browsing) -> None:
+@pytest.mark.parametrize("htmx4", HTMX)
+def test_jupyterlab(lab: JupyterServer, browsing: Browsing, htmx4: bool) -> None:
     page = browsing.new_page()
-    frame = run_basics(page, lab, "basics-lab.ipynb")
+    frame = run_basics(page, lab, f"basics-lab-{htmx4}.ipynb", htmx4)
     talk(page, frame, "Iris", "Hello Iris")  # the notebook's own cells already sent Bob and Ann
-    screenshot(page, "jupyterlab-basics")
+    expect(frame.locator("#form")).to_have_count(1)
+    screenshot(page, f"jupyterlab-basics{'-htmx4' if htmx4 else ''}")
     page.locator("div.htmxws-live table.htmxws-transcript").first.scroll_into_view_if_needed()
-    screenshot(page, "jupyterlab-live-transcript")
+    screenshot(page, f"jupyterlab-live-transcript{'-htmx4' if htmx4 else ''}")
     assert browsing.blocked == []
 
 
@@ -98,8 +110,12 @@ PROXY_SIGNALS = [
 ]
 
 
-@pytest.mark.parametrize("kernel_env", PROXY_SIGNALS)
-def test_jupyterlab_behind_proxy(tmp_path: Path, browsing: Browsing, kernel_env: dict[str, str]) -> None:
+@pytest.mark.parametrize(("kernel_env", "htmx4"), [
+    *[pytest.param(signal.values[0], False, id=signal.id) for signal in PROXY_SIGNALS],
+    pytest.param({"JUPYTERHUB_SERVICE_PREFIX": HUB_BASE_URL}, True, id="hub-prefix-htmx4"),
+])
+def test_jupyterlab_behind_proxy(tmp_path: Path, browsing: Browsing, kernel_env: dict[str, str],
+                                 htmx4: bool) -> None:
     """Under a hub-like base URL, page, assets and websocket all go through jupyter-server-proxy."""
     with jupyter_server("lab", tmp_path, base_url=HUB_BASE_URL, env=kernel_env) as server:
         page = browsing.new_page()
@@ -107,22 +123,24 @@ def test_jupyterlab_behind_proxy(tmp_path: Path, browsing: Browsing, kernel_env:
         sockets: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.on("websocket", lambda ws: sockets.append(ws.url))
-        frame = run_basics(page, server, "basics-proxy.ipynb")
+        frame = run_basics(page, server, "basics-proxy.ipynb", htmx4)
         talk(page, frame, "Iris", "Hello Iris")
-        screenshot(page, f"jupyterlab-proxy-{'-'.join(kernel_env)}")
+        screenshot(page, f"jupyterlab-proxy-{'-'.join(kernel_env)}{'-htmx4' if htmx4 else ''}")
         src = page.locator(IFRAME).first.evaluate("frame => frame.src")  # resolved, unlike the attribute
-    assert_all_through_proxy(server, src, requests, sockets)
+    assert_all_through_proxy(server, src, requests, sockets, htmx4)
     assert browsing.blocked == []
 
 
-def assert_all_through_proxy(server: JupyterServer, src: str, requests: list[str], sockets: list[str]) -> None:
+def assert_all_through_proxy(server: JupyterServer, src: str, requests: list[str], sockets: list[str],
+                             htmx4: bool) -> None:
     """The iframe's page, its htmx assets and its websocket were all fetched under `<base>proxy/PORT/`."""
     match = re.fullmatch(rf"{re.escape(server.url('proxy/'))}(\d+)/", src)
     assert match, f"the iframe's src {src!r} is not under {server.url('proxy/')}"
     prefix, app_port = match.group(0), match.group(1)
     assert prefix in requests, "the iframe's page came through the proxy"
     assets = [url for url in requests if "/_htmxws/static/" in url]
-    assert {prefix + "_htmxws/static/htmx.min.js", prefix + "_htmxws/static/ws.js"} <= set(assets), assets
+    scripts = ("htmx4/htmx.min.js", "htmx4/hx-ws.min.js") if htmx4 else ("htmx.min.js", "ws.js")
+    assert {prefix + "_htmxws/static/" + name for name in scripts} <= set(assets), assets
     assert all(url.startswith(prefix) for url in assets), assets
     ws_prefix = prefix.replace("http://", "ws://")
     opened = {url.split("?")[0] for url in sockets}  # the app's socket says where it comes from in its query
@@ -133,10 +151,11 @@ def assert_all_through_proxy(server: JupyterServer, src: str, requests: list[str
         "nothing reached the app's own port without the proxy"
 
 
-def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing) -> None:
+@pytest.mark.parametrize("htmx4", HTMX)
+def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing, htmx4: bool) -> None:
     """Re-running the handler cell changes the reply of the open iframe, without reloading it."""
     page = browsing.new_page()
-    frame = run_basics(page, lab, "live-edit.ipynb")
+    frame = run_basics(page, lab, f"live-edit-{htmx4}.ipynb", htmx4)
     talk(page, frame, "Iris", "Hello Iris")
     window = iframe_frame(page)
     window.evaluate("window.htmxwsKept = 'this page was not reloaded'")
@@ -146,7 +165,7 @@ def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing) -> None:
     talk(page, frame, "Jo", "Howdy Jo")
     assert window.evaluate("window.htmxwsKept") == "this page was not reloaded"
     assert ws_opens(window) == 1, "the open socket got the new handler: it was not reconnected"
-    screenshot(page, "jupyterlab-live-edit")
+    screenshot(page, f"jupyterlab-live-edit{'-htmx4' if htmx4 else ''}")
 
     # A page route run again is different: the iframe reloads itself and shows the new page.
     # (The tutorial's page cell also makes the app; here a later cell redefines only the route.)
@@ -158,10 +177,11 @@ def test_jupyterlab_live_edit(lab: JupyterServer, browsing: Browsing) -> None:
     assert browsing.blocked == []
 
 
-def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing) -> None:
+@pytest.mark.parametrize("htmx4", HTMX)
+def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing, htmx4: bool) -> None:
     """The page reports its height to the notebook (live.js), and the iframe takes it."""
     page = browsing.new_page()
-    frame = run_basics(page, lab, "fit.ipynb")
+    frame = run_basics(page, lab, f"fit-{htmx4}.ipynb", htmx4)
     iframe = page.locator(IFRAME).first
     iframe.scroll_into_view_if_needed()  # Chromium pauses rendering (and resize events) of hidden cross-site frames
     expect(iframe).not_to_have_css("height", "150px")  # the placeholder height before the page reports
@@ -171,10 +191,11 @@ def test_iframe_fits_its_page(lab: JupyterServer, browsing: Browsing) -> None:
     assert iframe.evaluate("frame => frame.getBoundingClientRect().height") > before + 400
 
 
-def test_handler_error_shows_under_the_iframe(lab: JupyterServer, browsing: Browsing) -> None:
+@pytest.mark.parametrize("htmx4", HTMX)
+def test_handler_error_shows_under_the_iframe(lab: JupyterServer, browsing: Browsing, htmx4: bool) -> None:
     """A handler that raises while the notebook is idle: the traceback appears under the page, live."""
     page = browsing.new_page()
-    frame = run_basics(page, lab, "error.ipynb")
+    frame = run_basics(page, lab, f"error-{htmx4}.ipynb", htmx4)
     index = set_cell_source(page, HANDLER_MARK, lambda source: source.replace(
         "await send(Div('Hello ' + msg, id='notifications'))", "1 / 0"))
     run_cell(page, index)
@@ -183,5 +204,6 @@ def test_handler_error_shows_under_the_iframe(lab: JupyterServer, browsing: Brow
     expect(panel).to_contain_text("ZeroDivisionError: division by zero")
     expect(panel).to_contain_text("Error in websocket /ws: ws")
     expect(frame.locator("#notifications")).to_have_text("")  # the client got a short error frame, no swap
+    expect(frame.locator("#form")).to_have_count(1)
     panel.scroll_into_view_if_needed()
-    screenshot(page, "jupyterlab-handler-error")
+    screenshot(page, f"jupyterlab-handler-error{'-htmx4' if htmx4 else ''}")

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from htmxws_nb import Div, FastHTML
+from htmxws_nb import Div, FastHTML, P
 from htmxws_nb.notebook.client import AsyncClient, Client, fetch
 
 
@@ -57,6 +57,28 @@ def test_sends_what_the_ws_extension_sends() -> None:
             "HX-Current-URL": f"http://127.0.0.1:{server.port}/"}}
         trip = c.round_trip(msg="Bob")
         assert trip.replies == ['<div id="notifications">Bob|form|True|[\'msg\']</div>']
+
+
+def test_speaks_htmx4_to_an_htmx4_app() -> None:
+    app = tutorial_app()
+    app.htmx4 = True
+    app.route("/frag")(lambda: P("x"))
+    with running(app) as server, client(server, "/echo") as c:
+        payload = json.loads(c.payload({"msg": "Bob"}))
+        assert payload == {"msg": "Bob", "headers": {
+            "HX-Request": "true", "HX-Source": "form#form", "HX-Current-URL": f"http://127.0.0.1:{server.port}/",
+            "HX-Target": "form#form"}}
+        assert c.round_trip(msg="Bob").replies == [
+            '<div id="notifications" hx-swap-oob="true">Bob|form|True|[\'msg\']</div>']
+        with client(server, "/echo", htmx4=False) as old:
+            assert "HEADERS" in json.loads(old.payload({})), "asked for, it speaks htmx 2"
+        c.close(None)  # as htmx 4 pauses: no close code; returns once the server is done with it
+        with client(server, "/echo") as again:
+            again.round_trip(msg="back")
+        lines = server.transcript.lines()
+        assert "c1 close 1005 by client: paused (tab hidden)" in lines and "c3 open /echo (python) resumes c1" in lines
+        assert fetch(server, "/frag", headers={"HX-Request": "true", "HX-Request-Type": "partial"}).text == "<p>x</p>"
+        assert fetch(server, "/frag").text.startswith("<!doctype html>")
 
 
 def test_greeting_is_read_at_connect_and_round_trips_are_exact() -> None:

@@ -6,7 +6,7 @@ import contextlib
 import re
 from pathlib import Path
 
-from conftest import demo_app, msg_frame, open_ws, recv_text, running, wait_for
+from conftest import demo_app, htmx4_frame, msg_frame, open_ws, recv_text, running, wait_for
 from kernel import Kernel
 
 from htmxws_nb.notebook.transcript import Transcript
@@ -42,6 +42,22 @@ def test_views_render_content() -> None:
         assert len(t.filter(last=2).round_trips()) == 2
         t.clear()
         assert repr(t) == "Transcript: no frames yet" and server.recorder.records() == []
+
+
+def test_views_show_the_htmx4_source_and_the_hidden_tab_pause() -> None:
+    recorder = Recorder()
+    recorder.add("c1", "/ws", "open", "browser", client="same page")
+    sent = recorder.frame("c1", "/ws", "in", htmx4_frame({"msg": "Bob"}, "form#form"))
+    recorder.frame("c1", "/ws", "out", '<div id="n" hx-swap-oob="true">Hello Bob</div>', cause=sent)
+    recorder.add("c1", "/ws", "close", code=1005, by="client")
+    recorder.add("c2", "/ws", "open", "browser", client="same page")
+    t = Transcript(recorder)
+    assert "<code>{&quot;msg&quot;: &quot;Bob&quot;}</code><br><small>via <code>form#form</code></small>" in \
+        t._repr_html_()
+    svg = t.sequence().svg()
+    assert ">close 1005: paused (tab hidden)</text>" in svg and ">open, resumes c1</text>" in svg
+    recorder.add("c2", "/ws", "close", code=1005, by="client")
+    assert ">close 1005: no close code</text>" in t.sequence().svg(), "no resume (yet): the short note"
 
 
 def test_long_frames_are_shortened_in_views_but_whole_in_records() -> None:

@@ -104,7 +104,8 @@ class Connection:
         """
         if self.state is not OPEN:
             return False
-        text = render_frame(content, self.app.url_prefix)
+        app = self.app
+        text = render_frame(content, app.url_prefix, app.htmx_client)
         if text is None:
             return False
         cause = current_frame.get()

@@ -3,7 +3,9 @@
 An incoming text frame is the JSON the htmx ws extension sends: the form's
 values plus the request headers under `HEADERS` (htmx 2) or `headers`
 (htmx 4). Outgoing content is rendered to one HTML text frame, as FastHTML
-does; strings go as they are.
+does; strings go as they are. For htmx 4 clients the frame's top-level
+elements with an id are marked `hx-swap-oob="true"` (see `html/oob.py`),
+so that they swap by id as htmx 2 swaps them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from json.decoder import JSONDecoder
 from typing import Any
 
 from ...html import to_html
+from ...html.oob import mark_oob, to_oob_html
+from ..htmx_client import HTMX2, HtmxClient
+from ..params import trigger_from_source
 
 __all__ = ["NO_HEADERS", "FrameError", "Headers", "decode", "render_frame"]
 
@@ -27,7 +32,8 @@ class Headers(Mapping[str, Any]):
 
     A header whose value is JSON `null` (htmx sends `"HX-Trigger-Name": null`
     for a form without a name) counts as absent, so the parameter's default
-    applies, as in FastHTML.
+    applies, as in FastHTML. htmx 4's `HX-Source` also answers for the
+    `HX-Trigger` it no longer sends (see `params.trigger_from_source`).
     """
 
     __slots__ = ("_lower", "_raw")
@@ -38,7 +44,11 @@ class Headers(Mapping[str, Any]):
 
     def _map(self) -> dict[str, Any]:
         if self._lower is None:
-            self._lower = {str(k).lower(): v for k, v in self._raw.items() if v is not None}
+            lower = {str(k).lower(): v for k, v in self._raw.items() if v is not None}
+            trigger = trigger_from_source(lower)
+            if trigger is not None:
+                lower["hx-trigger"] = trigger
+            self._lower = lower
         return self._lower
 
     def __getitem__(self, key: str) -> Any:
@@ -83,17 +93,20 @@ def decode(text: str | None) -> tuple[dict[str, Any], Headers]:
     return payload, Headers(headers) if isinstance(headers, dict) else NO_HEADERS
 
 
-def render_frame(content: tuple[Any, ...], prefix: str = "") -> str | None:
-    """What `send(*content)` puts on the wire: HTML text (strings go as they are), or None to send nothing.
-
-    FastHTML sends nothing for `None` or an empty string, tuple or list.
-    """
+def render_frame(content: tuple[Any, ...], prefix: str = "", client: HtmxClient = HTMX2) -> str | None:
+    """What `send(*content)` puts on the wire: HTML text (a string as it is, but for the htmx 4 marks), or None
+    to send nothing (FastHTML sends nothing for `None` or an empty string, tuple or list)."""
     if len(content) == 1:
         only = content[0]
         kind = type(only)
         if kind is str:
-            return only or None
+            if not only:
+                return None
+            return mark_oob(only) if client.oob_frames else only
         if only is None or (kind in (tuple, list) and not only):
             return None
-        return to_html(only, prefix)
-    return to_html(content, prefix) if content else None
+    elif not content:
+        return None
+    if client.oob_frames:
+        return to_oob_html(content, prefix, client.dialect)
+    return to_html(content[0] if len(content) == 1 else content, prefix, client.dialect)

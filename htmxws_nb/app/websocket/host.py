@@ -13,6 +13,7 @@ from starlette.datastructures import Headers
 
 from ..errors import ErrorLog
 from ..handlers import Handler
+from ..htmx_client import HtmxClient
 from .registry import ConnectionSet
 
 __all__ = ["SocketHandlers", "SocketHost", "SocketLimits"]
@@ -45,6 +46,9 @@ class SocketHost(Protocol):
 
     @property
     def url_prefix(self) -> str: ...
+
+    @property
+    def htmx_client(self) -> HtmxClient: ...
 
     def socket_handlers(self, path: str) -> SocketHandlers | None: ...
 
