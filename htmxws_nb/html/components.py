@@ -57,6 +57,8 @@ def fill_form(form: FT, obj: Any) -> FT:
 
 
 def _fill(item: Any, values: dict[str, Any]) -> Any:
+    if isinstance(item, (tuple, list)):  # e.g. CheckboxX's pair
+        return type(item)(_fill(child, values) for child in item)
     if not isinstance(item, FT):
         return item
     children = [_fill(child, values) for child in item.children]

@@ -64,10 +64,20 @@ class FT:
         """Add children and attributes: `Div(id='x')('text')`."""
         self.children.extend(children)
         for key, value in attrs.items():
-            self.set(key, value)
+            self._set_attr(key, value)
         return self
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, *children: Any, **attrs: Any) -> FT:
+        """Replace the children (if any are given) and the attributes but `id` and `name` (if any), as FastHTML."""
+        if children:
+            self.children = list(children)
+        if attrs:
+            self.attrs = {k: v for k, v in self.attrs.items() if k in ("id", "name")}
+            for key, value in attrs.items():
+                self._set_attr(key, value)
+        return self
+
+    def _set_attr(self, key: str, value: Any) -> None:
         name = attribute_name(key)
         mapped = _value(name, value)
         if mapped is None:
@@ -215,6 +225,8 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
             _render(child, out, prefix, raw)
     elif hasattr(node, "__ft__"):  # converted first, as fastcore does (it wins over `__html__`)
         _render(node.__ft__(), out, prefix, raw)
+    elif _is_fastcore_ft(node):  # as our element: our URL prefix applies inside it too
+        _render(_from_fastcore(node), out, prefix, raw)
     elif hasattr(node, "__html__"):  # our Safe, fastcore's Safe, markupsafe's Markup, ...
         out.append(node.__html__())
     elif isinstance(node, str):
@@ -223,11 +235,17 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool) -> None:
         _render_foreign(node, out, prefix, raw)
 
 
+def _is_fastcore_ft(node: Any) -> bool:
+    fastcore_xml = sys.modules.get("fastcore.xml")  # no node is one unless fastcore was imported
+    return fastcore_xml is not None and isinstance(node, fastcore_xml.FT)
+
+
 def _render_foreign(node: Any, out: list[str], prefix: str, raw: bool) -> None:
-    """fastcore's FT as an element, fastcore's NotStr raw (FastHTML's rules); anything else as escaped text."""
-    fastcore_xml = sys.modules.get("fastcore.xml")  # none of these exist unless fastcore was imported
-    if fastcore_xml is not None and isinstance(node, fastcore_xml.FT):
-        _render(_from_fastcore(node), out, prefix, raw)
+    """fastcore's `L` as a list, its NotStr raw (FastHTML's rules); anything else as escaped text."""
+    foundation = sys.modules.get("fastcore.foundation")
+    if foundation is not None and isinstance(node, foundation.L):
+        for child in node:
+            _render(child, out, prefix, raw)
         return
     basics = sys.modules.get("fastcore.basics")
     text = str(node)
@@ -262,4 +280,21 @@ def to_html(node: Any, prefix: str = "") -> str:
     return "".join(out)
 
 
-to_xml = to_html  # FastHTML's name
+def to_xml(*elms: Any, lvl: int = 0, indent: bool = True) -> Safe:
+    """FastHTML's `to_xml`: each argument rendered (a `str` argument as it is), joined by newlines.
+
+    Always compact: `indent` and `lvl` are taken for compatibility (FastHTML
+    pretty-prints by default; the browser builds the same page either way).
+    The result is `Safe`, so it goes into other components unescaped.
+    """
+    parts = []
+    for elm in elms:
+        if isinstance(elm, str):
+            parts.append(elm)
+        elif isinstance(elm, bytes):
+            parts.append(elm.decode())
+        else:
+            out: list[str] = []
+            _render(elm, out, "", False)
+            parts.append("".join(out))
+    return Safe("\n".join(parts))
