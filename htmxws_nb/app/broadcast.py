@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.websockets import WebSocket
+
 __all__ = ["Broadcast"]
 
 
@@ -24,10 +26,11 @@ class Broadcast:
     def __init__(self) -> None:
         self.sends: dict[int, Callable[..., Awaitable[bool]]] = {}
 
-    def joined(self, ws: Any, send: Callable[..., Awaitable[bool]]) -> None:
+    # `conn`/`disconn` callbacks: parameters are filled by name (`send` must stay unannotated to be the send)
+    def joined(self, ws: WebSocket, send) -> None:
         self.sends[id(ws)] = send
 
-    def left(self, ws: Any) -> None:
+    def left(self, ws: WebSocket) -> None:
         self.sends.pop(id(ws), None)
 
     async def __call__(self, *content: Any) -> int:
