@@ -61,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .venv-fasthtml .venv-fasthtml.lock .pytest_cache
