@@ -131,7 +131,8 @@ def test_runs_as_under_fasthtml(name: str, tmp_path: Path) -> None:
     mine, fh = ours["play"], theirs["play"]
     assert {c: [dom(f) for f in frames] for c, frames in mine.frames.items()} == \
         {c: [dom(f) for f in frames] for c, frames in fh.frames.items()}
-    assert [(status, _answer(body)) for status, body in mine.http] == [(status, _answer(body)) for status, body in fh.http]
+    assert [(status, _answer(body)) for status, body in mine.http] == \
+        [(status, _answer(body)) for status, body in fh.http]
     assert set(mine.ticks) == set(fh.ticks)  # both kept time (how many ticks depends on timing)
 
 
