@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import html
-from .app import Beforeware, FastHTML, HandlerError, HtmxHeaders, Redirect, cookie, fast_app
+from .app import Beforeware, EventStream, FastHTML, HandlerError, HtmxHeaders, Redirect, cookie, fast_app
 from .app import starlette_names as _starlette
 from .app.starlette_names import *  # noqa: F403
 from .html import *  # noqa: F403
@@ -50,8 +50,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     *html.__all__, *(n for n in _pico.__all__ if n != "Search"), *_js.__all__, *_starlette.__all__,
-    "FastHTML", "fast_app", "Beforeware", "Redirect", "cookie", "serve", "show", "running_servers", "Server",
-    "ServerStartError", "HandlerError", "connect", "aconnect", "fetch", "Client", "AsyncClient", "transcript",
+    "FastHTML", "fast_app", "Beforeware", "EventStream", "Redirect", "cookie", "serve", "show", "running_servers",
+    "Server", "ServerStartError", "HandlerError", "connect", "aconnect", "fetch", "Client", "AsyncClient", "transcript",
     "Transcript", "HtmxHeaders",
     # what programs use from `fasthtml.common` without importing it (it star-imports fastcore.utils)
     "Any", "Path", "dataclass", "partial", "math", "os", "re", "sys",

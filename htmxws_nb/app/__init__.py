@@ -9,7 +9,7 @@ from .errors import ErrorLog, HandlerError
 from .fastapp import fast_app
 from .fasthtml import FastHTML, RouteChange
 from .params import HtmxHeaders
-from .responses import Redirect, cookie
+from .responses import EventStream, Redirect, cookie
 
-__all__ = ["Beforeware", "ErrorLog", "FastHTML", "HandlerError", "HtmxHeaders", "Redirect", "RouteChange", "cookie",
-           "fast_app"]
+__all__ = ["Beforeware", "ErrorLog", "EventStream", "FastHTML", "HandlerError", "HtmxHeaders", "Redirect",
+           "RouteChange", "cookie", "fast_app"]

@@ -13,11 +13,11 @@ from http.cookies import SimpleCookie
 from typing import Any, Literal
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from ..html import HttpHeader
 
-__all__ = ["Redirect", "cookie", "split_headers"]
+__all__ = ["EventStream", "Redirect", "cookie", "split_headers"]
 
 
 class Redirect:
@@ -30,6 +30,11 @@ class Redirect:
         if request.headers.get("hx-request"):
             return Response(headers={"HX-Redirect": self.loc})
         return RedirectResponse(self.loc, status_code=303)
+
+
+def EventStream(messages: Any) -> StreamingResponse:
+    """A server-sent events response from an (async) iterator of `sse_message(...)` strings."""
+    return StreamingResponse(messages, media_type="text/event-stream")
 
 
 def cookie(key: str, value: Any = "", max_age: int | None = None, expires: datetime | str | int | None = None,

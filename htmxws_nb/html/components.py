@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .ft import FT, NAMED_TAGS, NotStr, ft
+from .ft import FT, NAMED_TAGS, NotStr, ft, to_html
 
-__all__ = ["File", "custom_tag", "fill_dataclass", "fill_form", "find_inputs", "ft_html", "ft_hx", "named"]
+__all__ = ["File", "custom_tag", "fill_dataclass", "fill_form", "find_inputs", "ft_html", "ft_hx", "named",
+           "sse_message"]
 
 named = set(NAMED_TAGS)  # FastHTML's name for the tags whose id is also their name
 
@@ -115,3 +116,9 @@ def find_inputs(e: Any, tags: str | list[str] | None = "input", **attrs: Any) ->
     for child in e.children if isinstance(e, FT) else e:
         found += find_inputs(child, wanted, **attrs)
     return found
+
+
+def sse_message(elm: Any, event: str = "message") -> str:
+    """`elm` as one server-sent event (for `EventStream`): its HTML on `data:` lines."""
+    data = "\n".join(f"data: {line}" for line in to_html(elm).splitlines())
+    return f"{data}\n\n" if event == "message" else f"event: {event}\n{data}\n\n"

@@ -20,7 +20,7 @@ from .tags import Link, Script, Style
 
 __all__ = [
     "AnyNow", "HtmxOn", "Now", "On", "Prev", "ScriptX", "StyleX", "Surreal", "double_braces", "jsd", "loose_format",
-    "replace_css_vars", "run_js", "undouble_braces",
+    "replace_css_vars", "run_js", "undouble_braces", "upload_pb_attrs",
 ]
 
 
@@ -149,3 +149,11 @@ def jsd(org: str, repo: str, root: str, path: str, prov: str = "gh", typ: str = 
     if typ == "script":
         return Script(src=url, **attrs)
     return Link(rel="stylesheet", href=url, **attrs) if typ == "css" else url
+
+
+def upload_pb_attrs(id: str = "uploadprog") -> dict[str, str]:
+    """Form attributes showing upload progress in the hidden `<progress id=...>`: `Form(..., upload_pb_attrs())`."""
+    js = ("""{ const p=document.getElementById('%s');
+        if(event.detail.total) {p.classList.remove('hidden'); """
+          """p.value=event.detail.loaded/event.detail.total*100} }""" % id)
+    return {"hx-on::xhr:progress": js}
