@@ -263,3 +263,23 @@ def test_redirect_and_cookie_among_the_parts() -> None:
         status, body, headers = http(server, "/")
         assert "seen=yes" in headers["set-cookie"] and "Max-Age=60" in headers["set-cookie"]
         assert "<title>T</title>" in body and "<p>x</p>" in body
+
+
+def test_routes_take_starlette_routes_and_old_keywords_still_work() -> None:
+    from htmxws_nb import WebSocketEndpoint, WebSocketRoute
+
+    class Echo(WebSocketEndpoint):
+        encoding = "text"
+
+        async def on_receive(self, websocket, data):
+            await websocket.send_text(data.upper())
+
+    app, _ = fast_app(routes=[WebSocketRoute("/raw", Echo)], static_path="/nonexistent")
+    with running(app) as server, open_ws(server, "/raw") as ws:
+        ws.send("hi")
+        assert recv_text(ws) == "HI"
+    assert "ws" in FastHTML(ws_hdr=True).exts  # FastHTML ≤ 0.6's switch for the ws extension
+    with pytest.raises(TypeError, match="after="):
+        FastHTML(after=[print])
+    with pytest.raises(ValueError, match="unknown htmx extension"):
+        fast_app(exts="morph")
