@@ -13,12 +13,13 @@ from conftest import ROOT
 MODULES = ["common", "components", "svg", "xtend", "js", "pico", "fastapp"]
 # The names each FastHTML module gives `import *` (fasthtml.common has no __all__: what dir() shows,
 # less modules and fastcore.utils' generic helpers, which the README counts apart).
-LIST_NAMES = """
+LIST_NAMES = f"""
+MODULES = {MODULES!r}
 import importlib, json, types
 import fastcore.utils
-generic = {n for n in dir(fastcore.utils) if not n.startswith('_')}
-out = {'generic': sorted(generic)}
-for name in %r:
+generic = {{n for n in dir(fastcore.utils) if not n.startswith('_')}}
+out = {{'generic': sorted(generic)}}
+for name in MODULES:
     module = importlib.import_module('fasthtml.' + name)
     names = getattr(module, '__all__', None)
     if names is None:
@@ -26,7 +27,7 @@ for name in %r:
                  and not isinstance(getattr(module, n), types.ModuleType) and n not in generic]
     out[name] = sorted(names)
 print(json.dumps(out))
-""" % MODULES
+"""
 
 
 def fasthtml_exports() -> dict[str, list[str]]:
