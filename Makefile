@@ -70,4 +70,4 @@ bench-pubsub: $(STAMP) system-deps
 	$(BIN)/python benchmarks/pubsub.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .venv-fasthtml .venv-fasthtml.lock .pytest_cache

@@ -6,7 +6,10 @@ and looks its handlers up per request or message, which is what lets a re-run
 notebook cell take over a running server.
 
 `FastHTML(htmx4=True)` serves pages with htmx 4 instead of htmx 2 (see
-`htmx_client.py`); the rest of the app is the same.
+`htmx_client.py`); the rest of the app is the same. It takes FastHTML's
+constructor parameters; see the README's compatibility table for the few it
+takes and ignores (`canonical`, `key_fname`, `nb_hdrs`, `surreal`) and those
+it lacks.
 
 Hooks for higher layers: `route_replaced` (a page route was defined, or a path registered again),
 `errors` (a handler raised), `pages.extra_head` (items every page's head gets),
@@ -29,16 +32,20 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from .beforeware import BeforeChain
+from .broadcast import Broadcast
 from .errors import ErrorLog
 from .handlers import Handler
 from .hooks import Signal
 from .htmx_client import HtmxClient, htmx_client
 from .http import HttpEndpoint
+from .lifespans import AppLifespan
 from .origins import origin_allowed
 from .pages import Pages, extensions
 from .paths import ASSETS_DIR, ASSETS_PATH
 from .pubsub import PubSub, Subscription, broker_for, pubsub_url
 from .sessions import HttpSessions
+from .static import StaticByExtension
 from .websocket import ConnectionSet, SocketEndpoint, SocketHandlers, SocketLimits, render_frame
 
 __all__ = ["FastHTML", "RouteChange"]
@@ -87,12 +94,36 @@ class FastHTML(Starlette):
         routes: Sequence[Any] | None = None,
         middleware: Sequence[Middleware] | None = None,
         lifespan: Any = None,
+        on_startup: Iterable[Callable[[], Any]] | None = None,
+        on_shutdown: Iterable[Callable[[], Any]] | None = None,
+        exception_handlers: dict[Any, Callable[..., Any]] | None = None,
+        before: Any = None,
+        default_hdrs: bool = True,
+        htmx: bool = True,
+        body_wrap: Callable[[Any], Any] | None = None,
+        live: bool = False,
+        sess_path: str = "/",
+        sess_domain: str | None = None,
+        surreal: bool = True,
+        canonical: bool = True,
+        key_fname: str = ".sesskey",
+        nb_hdrs: bool = False,
+        **more_bodykw: Any,
     ) -> None:
-        self.sessions = HttpSessions(secret_key, session_cookie, max_age, same_site, sess_https_only)
+        if "after" in more_bodykw:
+            raise TypeError("FastHTML(after=...) is not supported by htmxws_nb; use middleware=[...] instead")
+        if more_bodykw.pop("ws_hdr", False):  # FastHTML ≤ 0.6's switch for the ws extension
+            exts = (*extensions(exts), "ws") if "ws" not in extensions(exts) else exts
+        self.sessions = HttpSessions(secret_key, session_cookie, max_age, same_site, sess_https_only, sess_path,
+                                     sess_domain)
+        self.app_lifespan = AppLifespan(on_startup or (), on_shutdown or (), lifespan)
         super().__init__(debug=debug, routes=routes, middleware=[Middleware(self.sessions.around), *(middleware or [])],
-                         lifespan=lifespan)
-        self.pages = Pages(title, extensions(exts), list(hdrs), list(ftrs), htmlkw or {}, bodykw or {},
-                           htmx=htmx_client(htmx4))
+                         exception_handlers=exception_handlers, lifespan=self.app_lifespan)
+        self.pages = Pages(title, extensions(exts), list(hdrs), list(ftrs), htmlkw or {},
+                           {**(bodykw or {}), **more_bodykw}, htmx=htmx_client(htmx4), default_hdrs=default_hdrs,
+                           load_htmx=htmx, body_wrap=body_wrap)
+        self.before = BeforeChain(before)
+        self.live = live  # read by serve(): a script reloads itself when its file changes
         self.ws_origins = frozenset(ws_origins)
         self.socket_limits = SocketLimits(ws_max_queue, ws_send_timeout, close_on_error=ws_close_on_error)
         self.explicit_prefix = url_prefix.rstrip("/") if url_prefix else None
@@ -204,6 +235,29 @@ class FastHTML(Starlette):
             return fn
 
         return register
+
+    def setup_ws(self, f: Callable[..., Any] | None = None, path: str = "/ws") -> Broadcast:
+        """Register `f` (or nothing) for the socket at `path`; returns a `send` that reaches every page connected.
+
+        The returned send (also `app._send`) is awaited like a connection's:
+        `await send(Div('news', id='notice'))` from an HTTP handler or a task.
+        """
+        broadcast = Broadcast()
+        self.ws(path, conn=broadcast.joined, disconn=broadcast.left)(Broadcast.handler(f))
+        self._send = broadcast
+        return broadcast
+
+    def set_lifespan(self, lifespan: Callable[..., Any]) -> None:
+        """Run `lifespan` (an async generator function or a context manager factory) while the app is served."""
+        self.app_lifespan.set(lifespan)
+
+    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:  # type: ignore[override]
+        """`@app.on_event('startup')`: a callback when the app starts (or `'shutdown'`: stops)."""
+        return self.app_lifespan.on_event(event_type)
+
+    def static_route_exts(self, prefix: str = "/", static_path: str = ".") -> None:
+        """Serve files of `static_path` by extension under `prefix`, for requests no route answers (see `static`)."""
+        self.router.default = StaticByExtension(static_path, self.router.default, prefix)
 
     def socket_handlers(self, path: str) -> SocketHandlers | None:
         """What is registered for a websocket path right now."""

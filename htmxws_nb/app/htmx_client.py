@@ -43,7 +43,7 @@ class HtmxClient:
     dialect: Dialect | None = None
     oob_frames: bool = False  # mark the top-level elements of frames `hx-swap-oob="true"` (see frames.py)
     extensions: tuple[str, ...] = field(init=False)
-    _heads: dict[tuple[str, ...], tuple[FT, ...]] = field(init=False, repr=False, compare=False)
+    _heads: dict[tuple[tuple[str, ...], bool], tuple[FT, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extensions", tuple(self.extension_scripts))
@@ -53,16 +53,20 @@ class HtmxClient:
     def major(self) -> int:
         return int(self.version.split(".", 1)[0])
 
-    def head_items(self, exts: Sequence[str]) -> tuple[FT, ...]:
-        """The config meta, htmx, then the scripts of the extensions asked for (made once per set of extensions)."""
-        key = tuple(exts)
+    def head_items(self, exts: Sequence[str], with_htmx: bool = True) -> tuple[FT, ...]:
+        """The config meta, htmx (unless `with_htmx` is False), then the scripts of the extensions asked for.
+
+        Made once per set of extensions.
+        """
+        key = (tuple(exts), with_htmx)
         items = self._heads.get(key)
         if items is None:
             made: list[FT] = []
-            if self.config:
-                made.append(Meta(name="htmx-config", content=json.dumps(self.config, separators=(",", ":"))))
-            made += [Script(src=f"{ASSETS_PATH}/{name}") for name in self.scripts]
-            for ext in key:
+            if with_htmx:
+                if self.config:
+                    made.append(Meta(name="htmx-config", content=json.dumps(self.config, separators=(",", ":"))))
+                made += [Script(src=f"{ASSETS_PATH}/{name}") for name in self.scripts]
+            for ext in key[0]:
                 made += [Script(src=f"{ASSETS_PATH}/{name}") for name in self.extension_scripts[ext]]
             items = self._heads[key] = tuple(made)
         return items

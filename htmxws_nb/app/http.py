@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from .beforeware import BeforeChain
 from .errors import ErrorLog, HandlerError
 from .handlers import Handler
 from .pages import Pages
@@ -31,6 +32,7 @@ class HttpHost(Protocol):
     errors: ErrorLog
     pages: Pages
     state: Any
+    before: BeforeChain
 
     def request_prefix(self, headers: Headers) -> str: ...
 
@@ -51,8 +53,11 @@ class HttpEndpoint:
         app = self.app
         prefix = app.request_prefix(request.headers)
         form = await _form_fields(request) if method in _BODY_METHODS else {}
+        sources = RequestSources(app, request, form)
         try:
-            result = await handler.call(RequestSources(app, request, form))
+            result = await app.before.run(request.url.path, sources) if app.before else None
+            if not result:
+                result = await handler.call(sources)
         except HTTPException:
             raise
         except ParamError as exc:

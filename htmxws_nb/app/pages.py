@@ -17,9 +17,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..html import FT, Body, Head, Html, Link, Meta, Title, to_html
+from ..html import FT, Body, Head, Link, Meta, Title, ft, to_html
+from ..html.ft import DOCTYPE_TEXT
 from .htmx_client import HTMX2, HtmxClient
 from .paths import ASSETS_PATH
+from .responses import split_headers
 
 __all__ = ["Pages", "extensions", "wants_fragment"]
 
@@ -53,36 +55,50 @@ class Pages:
     bodykw: dict[str, Any] = field(default_factory=dict)
     extra_head: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
     htmx: HtmxClient = HTMX2
+    default_hdrs: bool = True  # charset, viewport and htmx (False: the app's `hdrs` bring their own)
+    load_htmx: bool = True  # FastHTML's `htmx=False`: no htmx script (extensions still load)
+    body_wrap: Callable[[Any], Any] | None = None  # what goes in <body>, made from the content
 
     def head_items(self) -> list[Any]:
         """What every full page's head gets: charset, viewport, htmx, extensions, the app's and hooks' items."""
-        items: list[Any] = [
-            Meta(charset="utf-8"),
-            Meta(name="viewport", content="width=device-width, initial-scale=1"),
-            *self.htmx.head_items(self.exts),
-            Link(rel="stylesheet", href=f"{ASSETS_PATH}/htmxws.css"),
-        ]
+        items: list[Any] = []
+        if self.default_hdrs:
+            items += [Meta(charset="utf-8"), Meta(name="viewport", content="width=device-width, initial-scale=1")]
+        items += self.htmx.head_items(self.exts, with_htmx=self.default_hdrs and self.load_htmx)
+        items.append(Link(rel="stylesheet", href=f"{ASSETS_PATH}/htmxws.css"))
         for hook in self.extra_head:
             items += hook()
         return items + self.hdrs
 
     def render(self, content: Any, prefix: str = "") -> str:
-        """A full HTML document: title and head-only tags lifted into `<head>`."""
+        """A full HTML document: title and head-only tags lifted into `<head>`; an `Html(...)` is sent as it is."""
         items = list(content) if isinstance(content, (tuple, list)) else [content]
         dialect = self.htmx.dialect
-        if len(items) == 1 and isinstance(items[0], FT) and items[0].tag == "html":
-            return "<!doctype html>" + to_html(items[0], prefix, dialect)
+        if any(isinstance(i, FT) and i.tag == "html" for i in items):
+            html = to_html(items, prefix, dialect)
+            return html if html[:9].lower() == "<!doctype" else DOCTYPE_TEXT + html
         head = [i for i in items if isinstance(i, FT) and i.tag in _HEAD_TAGS]
-        body = [i for i in items if not (isinstance(i, FT) and i.tag in _HEAD_TAGS)]
+        body: Any = [i for i in items if not (isinstance(i, FT) and i.tag in _HEAD_TAGS)]
         if not any(i.tag == "title" for i in head):
             head.insert(0, Title(self.title))
-        page = Html(Head(*self.head_items(), *head), Body(*body, *self.ftrs, **self.bodykw), **self.htmlkw)
-        return "<!doctype html>" + to_html(page, prefix, dialect)
+        if self.body_wrap is not None:
+            body = [self.body_wrap(body)]
+        page = ft("html", Head(*self.head_items(), *head), Body(*body, *self.ftrs, **self.bodykw), **self.htmlkw)
+        return DOCTYPE_TEXT + to_html(page, prefix, dialect)
 
     def respond(self, result: Any, request: Request, prefix: str) -> Response:
         """Turn what an HTTP handler returned into a response."""
         if isinstance(result, Response):
             return result
+        if hasattr(result, "__response__"):  # `Redirect(...)`
+            return result.__response__(request)
+        if isinstance(result, tuple):
+            parts, headers = split_headers(result)
+            if headers:
+                response = self.respond(tuple(parts), request, prefix)
+                for header in headers:
+                    response.headers.append(header.k, header.v)
+                return response
         if result is None:
             return HTMLResponse("")
         if isinstance(result, bytes):

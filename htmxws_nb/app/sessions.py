@@ -66,9 +66,10 @@ class HttpSessions(SessionMiddleware):
     """
 
     def __init__(self, secret_key: str | None, session_cookie: str, max_age: int, same_site: Any,
-                 https_only: bool) -> None:
+                 https_only: bool, path: str = "/", domain: str | None = None) -> None:
         super().__init__(None, secret_key=resolve_secret_key(secret_key), session_cookie=session_cookie,
-                         max_age=max_age, same_site=same_site, https_only=https_only)
+                         max_age=max_age, same_site=same_site, https_only=https_only, path=path,
+                         **({"domain": domain} if domain else {}))
 
     def around(self, app: ASGIApp) -> HttpSessions:
         self.app = app

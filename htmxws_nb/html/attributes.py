@@ -1,8 +1,11 @@
 """How Python keyword arguments become HTML attributes, the way FastHTML maps them.
 
-`cls` → `class`, `_for`/`fr` → `for`, `_` → `-`, `_at_x` → `@x`; `True` is a
-bare attribute, `False`/`None` leave it out, a dict becomes JSON (`hx_vals`),
-a list or tuple a space-separated list (`cls=['a', 'b']`).
+`cls` → `class`, `_for`/`fr` → `for`, `_` → `-`, `_at_x` → `@x`, `_` alone
+stays `_` (hyperscript); `True` is a bare attribute, `False`/`None` leave it
+out, a list or tuple is a space-separated list (`cls=['a', 'b']`, an empty one
+leaves the attribute out). A dict is JSON for htmx's attributes (`hx_vals`,
+`hx_headers`: htmx reads JSON there) and `k:v; k:v` for any other (`style`), as
+FastHTML renders it.
 
 A `Dialect` rewrites some names when rendering, not when building: the same
 component renders `ws-connect` for an htmx 2 page and `hx-ws-connect` for an
@@ -31,6 +34,8 @@ name_cache: dict[str, str] = {}  # keyword → attribute name; pages use a few d
 def _map_name(key: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
+    if key == "_":
+        return key
     if key.startswith("_at_"):
         return "@" + key[4:].replace("_", "-")
     return key.lstrip("_").replace("_", "-")
@@ -44,8 +49,8 @@ def attribute_name(key: str) -> str:
     return name
 
 
-def attribute_value(value: Any) -> str | bool | None:
-    """Map a Python value to an attribute value: `True` is bare, `False`/`None` omitted."""
+def attribute_value(value: Any, name: str = "") -> str | bool | None:
+    """Map a Python value to the value of attribute `name`: `True` is bare, `False`/`None` omitted."""
     if type(value) is str:
         return value
     if value is None or value is False:
@@ -53,9 +58,11 @@ def attribute_value(value: Any) -> str | bool | None:
     if value is True:
         return True
     if isinstance(value, Mapping):
-        return json.dumps(value)
+        if name.startswith(("hx-", "data-hx-")):
+            return json.dumps(value)
+        return "; ".join(f"{k}:{v}" for k, v in value.items()) or None
     if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value if v)
+        return " ".join(str(v) for v in value if v) if value else None
     return str(value)
 
 

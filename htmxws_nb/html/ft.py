@@ -7,21 +7,26 @@ sends the control's value under that name (FastHTML does the same).
 Building and rendering run for every element of every page and frame (the
 tutorial's chat builds its whole message list once per user per message), so
 the common cases (text children, no attributes) take the short paths.
+
+Foreign objects render the way FastHTML (fastcore.xml) renders them: an object
+with `__ft__` is converted first, one with `__html__` goes in raw, fastcore's
+`FT` is rendered as an element and fastcore's `NotStr` (not a `str`) raw. Our
+`FT` in turn has `__ft__`, so fastcore's `to_xml` renders it.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
 from .attributes import URL_ATTRIBUTES, Dialect, attribute_name, attribute_value, name_cache
 
-__all__ = ["FT", "NotStr", "Safe", "ft", "to_html", "to_xml"]
+__all__ = ["DOCTYPE", "DOCTYPE_TEXT", "FT", "NotStr", "Safe", "ft", "to_html", "to_xml"]
 
-VOID_TAGS = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
-)
+VOID_TAGS = frozenset(["area", "base", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "link", "meta",
+                       "param", "source", "track", "wbr"])
 # Tags whose `id` also becomes their `name` (FastHTML's set), so that
 # `Input(id='msg')` is submitted by the browser as `msg`.
 NAMED_TAGS = frozenset(
@@ -41,6 +46,9 @@ class Safe(str):
 
 NotStr = Safe  # FastHTML's name for the same idea
 
+DOCTYPE_TEXT = "<!doctype html>"
+DOCTYPE = Safe(DOCTYPE_TEXT)
+
 
 class FT:
     """One HTML element: a tag, its children and its attributes."""
@@ -56,12 +64,22 @@ class FT:
         """Add children and attributes: `Div(id='x')('text')`."""
         self.children.extend(children)
         for key, value in attrs.items():
-            self.set(key, value)
+            self._set_attr(key, value)
         return self
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, *children: Any, **attrs: Any) -> FT:
+        """Replace the children (if any are given) and the attributes but `id` and `name` (if any), as FastHTML."""
+        if children:
+            self.children = list(children)
+        if attrs:
+            self.attrs = {k: v for k, v in self.attrs.items() if k in ("id", "name")}
+            for key, value in attrs.items():
+                self._set_attr(key, value)
+        return self
+
+    def _set_attr(self, key: str, value: Any) -> None:
         name = attribute_name(key)
-        mapped = attribute_value(value)
+        mapped = _value(name, value)
         if mapped is None:
             self.attrs.pop(name, None)
         else:
@@ -85,11 +103,33 @@ class FT:
 
     __hash__ = None  # type: ignore[assignment]
 
+    @property
+    def list(self) -> list[Any]:
+        """`[tag, children, attrs]`, as fastcore's FT has it."""
+        return [self.tag, self.children, self.attrs]
+
+    def __iter__(self) -> Any:
+        return iter(self.children)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.children[index]
+
     def __html__(self) -> str:
         return to_html(self)
 
+    def __ft__(self) -> Safe:
+        """What fastcore's `to_xml` renders for us: our HTML, already safe."""
+        return Safe(to_html(self))
+
     def __str__(self) -> str:
-        return to_html(self)
+        """The element's id if it has one, else its HTML: FastHTML's rule (`hx_target=f'#{elt}'`)."""
+        return self.attrs.get("id") or to_html(self)
+
+    def __add__(self, other: Any) -> str:
+        return f"{self}{other}"
+
+    def __radd__(self, other: Any) -> str:
+        return f"{other}{self}"
 
     def _repr_html_(self) -> str:
         return to_html(self)
@@ -116,13 +156,22 @@ def ft(tag: str, *children: Any, **attrs: Any) -> FT:
     for key, value in attrs.items():
         name = name_cache.get(key) or attribute_name(key)
         if type(value) is not str:
-            value = attribute_value(value)
+            value = _value(name, value)
             if value is None:
                 continue
         mapped[name] = value
+    if "target-id" in mapped:  # FastHTML's `target_id='x'` is `hx_target='#x'`
+        mapped["hx-target"] = "#" + str(mapped.pop("target-id"))
     if tag in NAMED_TAGS and "id" in mapped and "name" not in mapped:
         mapped["name"] = mapped["id"]
     return FT(tag, kids, mapped)
+
+
+def _value(name: str, value: Any) -> str | bool | None:
+    """A non-str attribute value; an element stands for its id (`#id` as an `hx-target`), as in FastHTML."""
+    if isinstance(value, FT):
+        return ("#" if name == "hx-target" else "") + str(value.attrs.get("id", ""))
+    return attribute_value(value, name)
 
 
 def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
@@ -144,14 +193,16 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect 
     if kind is str:  # the commonest child: text
         out.append(node if raw or ("<" not in node and "&" not in node and ">" not in node)
                    else escape(node, quote=False))
-    elif kind is FT or isinstance(node, FT):
+    elif kind is FT or (isinstance(node, FT) and node.tag):
         tag = node.tag
         attrs = node.attrs
         if attrs:
             out.append(f"<{tag}{_render_attrs(attrs if dialect is None else dialect.apply(attrs), prefix)}>")
         else:
             out.append(f"<{tag}>")
-        if tag in VOID_TAGS:
+        if tag in VOID_TAGS:  # children of a void element follow it, as in FastHTML
+            for child in node.children:
+                _render(child, out, prefix, raw, dialect)
             return
         inner_raw = tag in RAW_TEXT_TAGS
         for child in node.children:
@@ -172,13 +223,53 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect 
     elif kind is list or kind is tuple or (hasattr(node, "__iter__") and hasattr(node, "__next__")):
         for child in node:
             _render(child, out, prefix, raw, dialect)
-    elif isinstance(node, str):
-        out.append(node if raw or isinstance(node, Safe) else escape(node, quote=False))
-    elif hasattr(node, "__html__"):
+    elif isinstance(node, FT):  # a fragment: an element without a tag
+        for child in node.children:
+            _render(child, out, prefix, raw, dialect)
+    elif hasattr(node, "__ft__"):  # converted first, as fastcore does (it wins over `__html__`)
+        _render(node.__ft__(), out, prefix, raw, dialect)
+    elif _is_fastcore_ft(node):  # as our element: our URL prefix applies inside it too
+        _render(_from_fastcore(node), out, prefix, raw, dialect)
+    elif hasattr(node, "__html__"):  # our Safe, fastcore's Safe, markupsafe's Markup, ...
         out.append(node.__html__())
+    elif isinstance(node, str):
+        out.append(node if raw else escape(node, quote=False))
     else:
-        text = str(node)
-        out.append(text if raw else escape(text, quote=False))
+        _render_foreign(node, out, prefix, raw, dialect)
+
+
+def _is_fastcore_ft(node: Any) -> bool:
+    fastcore_xml = sys.modules.get("fastcore.xml")  # no node is one unless fastcore was imported
+    return fastcore_xml is not None and isinstance(node, fastcore_xml.FT)
+
+
+def _render_foreign(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect | None) -> None:
+    """fastcore's `L` as a list, its NotStr raw (FastHTML's rules); anything else as escaped text."""
+    foundation = sys.modules.get("fastcore.foundation")
+    if foundation is not None and isinstance(node, foundation.L):
+        for child in node:
+            _render(child, out, prefix, raw, dialect)
+        return
+    basics = sys.modules.get("fastcore.basics")
+    text = str(node)
+    if raw or (basics is not None and isinstance(node, basics.NotStr)):
+        out.append(text)
+    else:
+        out.append(escape(text, quote=False))
+
+
+def _from_fastcore(node: Any) -> Any:
+    """One of fastcore's elements as ours (its attribute names are already mapped)."""
+    tag = node.tag
+    if tag == "!doctype":
+        return DOCTYPE
+    attrs: dict[str, Any] = {}
+    for name, value in node.attrs.items():
+        mapped = value if type(value) is str else attribute_value(value, name)
+        if mapped is not None:
+            attrs[name] = mapped
+    children = list(node.children)
+    return FT(tag, children, attrs) if tag else children
 
 
 def to_html(node: Any, prefix: str = "", dialect: Dialect | None = None) -> str:
@@ -194,4 +285,21 @@ def to_html(node: Any, prefix: str = "", dialect: Dialect | None = None) -> str:
     return "".join(out)
 
 
-to_xml = to_html  # FastHTML's name
+def to_xml(*elms: Any, lvl: int = 0, indent: bool = True) -> Safe:
+    """FastHTML's `to_xml`: each argument rendered (a `str` argument as it is), joined by newlines.
+
+    Always compact: `indent` and `lvl` are taken for compatibility (FastHTML
+    pretty-prints by default; the browser builds the same page either way).
+    The result is `Safe`, so it goes into other components unescaped.
+    """
+    parts = []
+    for elm in elms:
+        if isinstance(elm, str):
+            parts.append(elm)
+        elif isinstance(elm, bytes):
+            parts.append(elm.decode())
+        else:
+            out: list[str] = []
+            _render(elm, out, "", False, None)
+            parts.append("".join(out))
+    return Safe("\n".join(parts))

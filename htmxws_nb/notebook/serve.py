@@ -1,7 +1,9 @@
 """`serve()`: the tutorial's last line, for scripts and for notebooks.
 
 - Run as a script (`python chat_ws.py`): uvicorn in the foreground on
-  127.0.0.1:5001 (or `PORT`/`HOST`, or the arguments) until Ctrl+C.
+  127.0.0.1:5001 (or `PORT`/`HOST`, or the arguments) until Ctrl+C. The
+  file runs again as a module inside the server's loop, as under FastHTML's
+  `serve()` (see `script.py`), and reloads on change with `live=True`.
 - In an IPython kernel: a background `Server` that is ready when `serve()`
   returns, shown as an iframe when it is a cell's value. Calling it again
   is idempotent: the same app gets the running server, a new app object
@@ -26,7 +28,9 @@ from ..app.errors import logger
 from ..html import to_html
 from ..server import DEFAULT_HOST, DEFAULT_PORT, Server, ServerStartError, bind_socket, port_in_use
 from .cells import after_every_cell
+from .live_reload import LiveReload
 from .logs import quiet_logging
+from .script import ScriptModule, script_of
 from .served import NotebookServer
 from .transcript import Transcript
 
@@ -74,7 +78,7 @@ def serve(app: ASGIApp | None = None, *, port: int | None = None, host: str | No
         server.announce()
         return server
     if caller.get("__name__") == "__main__":
-        _serve_in_foreground(app, host, port, **options)
+        _serve_in_foreground(app, host, port, script_of(caller, app), **options)
     return None
 
 
@@ -108,7 +112,8 @@ def _tell(text: str) -> None:
     display({"text/plain": text, "text/html": f'<p class="htmxws-note">{escape(text)}</p>'}, raw=True)
 
 
-def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> None:
+def _serve_in_foreground(app: ASGIApp, host: str, port: int, script: ScriptModule | None = None,
+                         **options: Any) -> None:
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
@@ -116,7 +121,11 @@ def _serve_in_foreground(app: ASGIApp, host: str, port: int, **options: Any) -> 
                          "Choose another port with PORT=... or serve(port=...).") from None
     if not logger.handlers:
         logger.addHandler(logging.StreamHandler())
-    server = Server(app, sock, quiet=False, **options)
+    server = Server(app, sock, quiet=False, load=script.load if script else None, **options)
+    if script is not None:
+        script.server = server
+        if script.live:
+            LiveReload(server)  # pages reload when the reloaded app takes over
     try:
         server.run()
     except KeyboardInterrupt:

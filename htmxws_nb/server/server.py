@@ -18,6 +18,7 @@ import logging
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -48,8 +49,11 @@ class Server:
     def __init__(self, app: ASGIApp, sock: socket.socket, *, quiet: bool = True, record: bool = False,
                  record_size: int = 5000, ws_max_size: int = 16 * 1024 * 1024,
                  ws_ping_interval: float | None = 20.0, ws_ping_timeout: float | None = 20.0,
-                 ws_per_message_deflate: bool = True) -> None:
+                 ws_per_message_deflate: bool = True, load: Callable[[], ASGIApp] | None = None) -> None:
+        """`load`, if given, makes the app to serve on the server's loop before it serves (instead of `app`):
+        a script's module run there, where its `asyncio.create_task(...)` calls work."""
         uvicorn_internals.check()
+        self._load = load
         self.id = secrets.token_hex(8)
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
@@ -102,6 +106,10 @@ class Server:
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self._load is not None:
+            app = self._load()
+            self.slot.load(app)
+            self.app_replaced.emit(app)
         await self.slot.start()
         try:
             await self._uvicorn.serve(sockets=[self.sock])
@@ -159,7 +167,11 @@ class Server:
         loop = self._loop
         if loop is None or not self.running:
             raise RuntimeError("the server is not running")
-        asyncio.run_coroutine_threadsafe(self.slot.swap(app), loop).result(timeout)
+        asyncio.run_coroutine_threadsafe(self.swap_app(app), loop).result(timeout)
+
+    async def swap_app(self, app: ASGIApp) -> None:
+        """`replace_app` on the server's own loop."""
+        await self.slot.swap(app)
         self.app_replaced.emit(app)
 
     def request(self, method: str, path: str, headers: list[tuple[str, str]] | None = None, body: bytes = b"",

@@ -95,6 +95,13 @@ class AppSlot:
             if socket is not None:
                 self._sockets.discard(socket)
 
+    def load(self, app: ASGIApp) -> None:
+        """Serve `app` instead of the one given at first; only before `start`."""
+        self._unfollow()
+        self.app = app
+        self._recording = RecordingMiddleware(app, self.recorder)
+        self._unfollow = _follow(app, self.errors, self.recorder)
+
     async def start(self) -> None:
         self.lifespan = await Lifespan.start(self.app)
 

@@ -58,7 +58,7 @@ def test_page_head_config_first_then_htmx_then_hx_ws() -> None:
     assert config < htmx < ws, "htmx reads its config once, and hx-ws needs htmx"
     assert "/static/htmx.min.js" not in page and "ws.js" not in page, "no htmx 2 on an htmx 4 page"
     assert '<div hx-ext="ws" hx-ws-connect="/ws" hx-swap="none">' in page
-    assert '<form id="form" hx-ws-send name="form">' in page
+    assert '<form enctype="multipart/form-data" id="form" hx-ws-send name="form">' in page
     assert "http" not in page.replace("http-equiv", ""), "no page references another host"
 
 
@@ -148,7 +148,8 @@ def test_frames_rendered_under_a_prefix_and_the_dialect() -> None:
         assert 'hx-ws-connect="/user/x/proxy/5001/ws"' in http(server, "/")[1]
         with open_ws(server, "/form") as ws:
             ws.send("{}")
-            assert recv_text(ws) == ('<form id="form" hx-ws-send hx-post="/user/x/proxy/5001/save" name="form" '
+            assert recv_text(ws) == ('<form enctype="multipart/form-data" id="form" hx-ws-send '
+                                     'hx-post="/user/x/proxy/5001/save" name="form" '
                                      'hx-swap-oob="true"><input id="msg" name="msg"></form>')
 
 

@@ -27,7 +27,7 @@ def test_tutorial_page_fragment() -> None:
     cts = Div(Div(id="notifications"), Form(Input(id="msg"), id="form", ws_send=True), hx_ext="ws", ws_connect="/ws")
     assert to_html(cts) == (
         '<div hx-ext="ws" ws-connect="/ws"><div id="notifications"></div>'
-        '<form id="form" ws-send name="form"><input id="msg" name="msg"></form></div>'
+        '<form enctype="multipart/form-data" id="form" ws-send name="form"><input id="msg" name="msg"></form></div>'
     )
 
 

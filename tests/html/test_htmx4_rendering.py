@@ -16,7 +16,7 @@ TUTORIAL = Div(Div(id="notifications"), Form(Input(id="msg"), id="form", ws_send
 def test_htmx4_dialect_renames_ws_attributes_and_stops_the_main_swap() -> None:
     assert to_html(TUTORIAL, dialect=HTMX4.dialect) == (
         '<div hx-ext="ws" hx-ws-connect="/ws" hx-swap="none"><div id="notifications"></div>'
-        '<form id="form" hx-ws-send name="form"><input id="msg" name="msg"></form></div>')
+        '<form enctype="multipart/form-data" id="form" hx-ws-send name="form"><input id="msg" name="msg"></form></div>')
     assert TUTORIAL.attrs == {"hx-ext": "ws", "ws-connect": "/ws"}, "the component itself is not changed"
     assert to_html(TUTORIAL).startswith('<div hx-ext="ws" ws-connect="/ws">'), "without a dialect: htmx 2 names"
 
@@ -77,4 +77,5 @@ def test_components_are_marked_while_rendering() -> None:
 def test_marked_components_get_the_dialect_too() -> None:
     form = Form(Input(id="msg"), id="form", ws_send=True)
     assert to_oob_html((form,), dialect=HTMX4.dialect) == \
-        '<form id="form" hx-ws-send name="form" hx-swap-oob="true"><input id="msg" name="msg"></form>'
+        ('<form enctype="multipart/form-data" id="form" hx-ws-send name="form" hx-swap-oob="true">'
+         '<input id="msg" name="msg"></form>')
