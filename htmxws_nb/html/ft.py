@@ -138,14 +138,21 @@ class FT:
         return f"<FT {to_html(self)[:200]}>"
 
 
+_new = object.__new__
+
+
 def ft(tag: str, *children: Any, **attrs: Any) -> FT:
     """Build an element of any tag, with FastHTML's attribute mapping; dicts among the children are attributes."""
     if not attrs:
         for child in children:
             if type(child) is not str and not isinstance(child, FT) and isinstance(child, Mapping):
                 break
-        else:
-            return FT(tag, list(children), {})
+        else:  # the commonest element: children only (made without a call to __init__)
+            node = _new(FT)
+            node.tag = tag
+            node.children = [*children]
+            node.attrs = {}
+            return node
     kids = []
     for child in children:
         if not isinstance(child, (str, FT)) and isinstance(child, Mapping):
@@ -175,6 +182,16 @@ def _value(name: str, value: Any) -> str | bool | None:
 
 
 def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
+    key = (prefix, *attrs.items())
+    html = _ATTRIBUTES.get(key)
+    if html is None:
+        if len(_ATTRIBUTES) >= _REMEMBERED:
+            _ATTRIBUTES.clear()
+        html = _ATTRIBUTES[key] = _attributes_html(attrs, prefix)
+    return html
+
+
+def _attributes_html(attrs: dict[str, Any], prefix: str) -> str:
     parts = []
     for name, value in attrs.items():
         if value is True:
@@ -186,6 +203,29 @@ def _render_attrs(attrs: dict[str, Any], prefix: str) -> str:
             value = escape(value, quote=True)
         parts.append(f' {name}="{value}"')
     return "".join(parts)
+
+
+# Rendering remembers what pages and frames repeat (the chat renders the same list once per user):
+# tag → text → "<tag>text</tag>", for elements that are one text and nothing else, and
+# (prefix, *attributes) → ' name="value" ...'. Each forgets all once it holds _REMEMBERED entries.
+_TEXT_ELEMENTS: dict[str, dict[str, str]] = {}
+_ATTRIBUTES: dict[tuple[Any, ...], str] = {}
+_REMEMBERED = 4096
+
+
+def _text_element(tag: str, text: str, prefix: str, dialect: Dialect | None) -> str:
+    """`<tag>text</tag>`, remembered for the next time (the prefix and dialect change attributes only, and
+    such elements have none; raw-text and void elements take the general path and are not remembered)."""
+    if tag in _SPECIAL_TAGS:
+        out: list[str] = []
+        _render(FT(tag, [text], {}), out, prefix, False, dialect)
+        return "".join(out)
+    html = f"<{tag}>{escape(text, quote=False) if '<' in text or '&' in text or '>' in text else text}</{tag}>"
+    by_text = _TEXT_ELEMENTS.setdefault(tag, {})
+    if len(by_text) >= _REMEMBERED:
+        by_text.clear()
+    by_text[text] = html
+    return html
 
 
 def _render(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect | None) -> None:
@@ -209,12 +249,12 @@ def _render(node: Any, out: list[str], prefix: str, raw: bool, dialect: Dialect 
             kind = type(child)
             if kind is str and not inner_raw:  # text, the commonest child: no call
                 out.append(escape(child, quote=False) if "<" in child or "&" in child or ">" in child else child)
-            elif kind is FT and not child.attrs and len(child.children) == 1 and type(child.children[0]) is str \
-                    and child.tag not in _SPECIAL_TAGS:  # `Li(m)`, the commonest element: no call either
-                text = child.children[0]
-                if "<" in text or "&" in text or ">" in text:
-                    text = escape(text, quote=False)
-                out.append(f"<{child.tag}>{text}</{child.tag}>")
+            elif kind is FT and not child.attrs and len(kids := child.children) == 1 and type(kids[0]) is str:
+                # `Li(m)`, the commonest element: rendered once per tag and text (the chat renders the same
+                # list for every user), no call
+                by_text = _TEXT_ELEMENTS.get(child.tag)
+                html = by_text.get(kids[0]) if by_text is not None else None
+                out.append(html if html is not None else _text_element(child.tag, kids[0], prefix, dialect))
             else:
                 _render(child, out, prefix, inner_raw, dialect)
         out.append(f"</{tag}>")

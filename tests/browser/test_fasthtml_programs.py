@@ -115,8 +115,8 @@ def test_http_put_broadcasts_over_the_socket(program: Running, browsing: Browsin
 
 @pytest.mark.parametrize("program", ["uptime_task"], indirect=True)
 def test_module_level_task_in_a_script(program: Running, browsing: Browsing) -> None:
+    assert 'id="uptime">starting<' in http(program.port, "GET", "/")[1], "the page as served, before any push"
     page = open_page(browsing, program)
-    expect(page.locator("#uptime")).to_have_text("starting")
     page.wait_for_function("() => /^up \\d+$/.test(document.querySelector('#uptime').textContent)",
                            timeout=TIMEOUT_MS)
     page.locator("#hello").click()
