@@ -331,7 +331,10 @@ class ParamPlan:
         self._getters = tuple((p.name, p.getter()) for p in params)
 
     def fill(self, sources: Sources) -> dict[str, Any]:
-        return {name: get(sources) for name, get in self._getters}
+        kwargs = {}
+        for name, get in self._getters:  # a loop, not a comprehension: no extra frame before Python 3.12
+            kwargs[name] = get(sources)
+        return kwargs
 
 
 def compile_plan(fn: Callable[..., Any], kind: Literal["ws", "http"]) -> ParamPlan:

@@ -86,7 +86,10 @@ async def answer(context: SocketContext, text: str | None) -> tuple[Handler | No
         return None, await _refuse(context, "no handler for this path")
     handler = handlers.on_message
     try:
-        result = await handler.call(MessageSources(context, payload, headers))
+        if handler.is_async:  # the usual handler: called here, one coroutine less per message
+            result = await handler.fn(**handler.plan.fill(MessageSources(context, payload, headers)))
+        else:
+            result = await handler.call(MessageSources(context, payload, headers))
     except ParamError as exc:
         return handler, await _refuse(context, str(exc))
     except Exception as exc:
