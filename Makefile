@@ -9,7 +9,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_LOWEST ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python) $(shell command -v python3.10))
 LOWEST := .venv-lowest
 
-.PHONY: demo test lint lowest nbval notebooks system-deps bench bench-pubsub clean
+.PHONY: demo test lint lowest nbval notebooks system-deps bench bench-instructions bench-pubsub clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ system-deps:
 ## bench: websocket speed, memory and fan-out against raw Starlette
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+## bench-instructions: instructions per message and per chat list (callgrind): figures the machine's load does not move
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/instructions.py
 
 ## bench-pubsub: one publish fanned out to 1,000 clients over uvicorn workers through Redis, and in memory
 bench-pubsub: $(STAMP) system-deps
