@@ -44,6 +44,7 @@ REQUIRE_FASTHTML_ENV = "HTMXWS_NB_REQUIRE_FASTHTML"  # set in CI: no FastHTML is
 PROGRAMS = ROOT / "tests" / "compat" / "programs"
 SERVE_WRAPPER = ROOT / "tests" / "compat" / "fasthtml_serve.py"
 FRAME_TIMEOUT = 10.0  # seconds any one expected frame may take
+QUIET_WINDOW = 0.5  # seconds of listening, after the last step, for frames nobody expected
 
 
 # -- the two environments -----------------------------------------------------
@@ -262,9 +263,10 @@ class Scenario:
                 for client, count in expect.items():
                     self._frames(clients[client], client, count, seen)
             for client, ws in clients.items():  # nothing more than expected (timer frames aside)
+                quiet_until = time.monotonic() + QUIET_WINDOW
                 with contextlib.suppress(TimeoutError):
-                    while True:
-                        extra = ws.recv(timeout=0.3)
+                    while (left := quiet_until - time.monotonic()) > 0:  # a timer never falls silent
+                        extra = ws.recv(timeout=left)
                         assert self._is_tick(extra), f"{client} got an unexpected frame: {extra!r}"
         return seen
 
