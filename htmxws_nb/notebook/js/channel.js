@@ -31,6 +31,10 @@ class Channel {
     this.requests = new Map(); // id → {resolve, reject}
     this.sockets = new Map(); // id → onEvent(event, body)
     this.dead = false;
+    // Alive once the kernel has answered: a model restored from a saved notebook's widget state
+    // has no kernel behind it, and must not take over a page (the page says "Not running" instead).
+    this.alive = false;
+    this.onAlive = [];
     model.on("msg:custom", (msg, buffers) => this.fromKernel(msg, buffers));
     // ipywidgets sets comm_live = false (→ comm_live_update) when the kernel restarts (in
     // JupyterLab 4.6 also after a crash and auto-restart); the kernel's status is a second signal.
@@ -40,6 +44,22 @@ class Channel {
       if (["restarting", "autorestarting", "dead"].includes(status)) this.kernelGone();
     };
     if (this.kernel && this.kernel.statusChanged) this.kernel.statusChanged.connect(this.onStatus);
+  }
+
+  // Ask the kernel for an ack (an empty batch): whenAlive's callbacks run when it comes.
+  hello() {
+    const seq = ++this.seq;
+    this.unacked.set(seq, performance.now());
+    try {
+      this.model.send({ view: this.viewId, seq, events: [] }, undefined, []);
+    } catch (err) {
+      this.kernelGone();
+    }
+  }
+
+  whenAlive(callback) {
+    if (this.alive) callback();
+    else this.onAlive.push(callback);
   }
 
   request(method, url, headers, body) {
@@ -136,6 +156,11 @@ class Channel {
   }
 
   fromKernel(msg, buffers) {
+    if (!msg || typeof msg.seq !== "number" || !msg.acks) return; // not our bridge's (a restored model's kernel)
+    if (!this.alive && !this.dead && msg.acks[this.viewId]) {
+      this.alive = true;
+      for (const callback of this.onAlive.splice(0)) callback();
+    }
     if (msg.seq) {
       const gap = this.kernelSeq ? msg.seq - this.kernelSeq - 1 : 0;
       this.kernelSeq = msg.seq;

@@ -7,8 +7,10 @@
 // whose key it names (the widget displayed with it), a live output to any view of its server.
 // The view then shows the page in that output's iframe, or feeds that output's HTML, over the
 // comm. With `standalone` (Colab, where each output is a document of its own) the view shows
-// the page in its own element at once. A view whose kernel is gone never takes anything, so a
-// reopened notebook keeps each page output's snapshot and its "Not running" line.
+// the page in its own element once the kernel answers. A view takes nothing until its kernel
+// has answered a first (empty) batch, and nothing once the kernel is gone: a reopened notebook
+// (where JupyterLab may restore the model from the saved widget state, with no kernel behind
+// it) keeps each page output's snapshot and its "Not running" line.
 
 const FEED_RETRY_MS = 1000;
 
@@ -25,15 +27,18 @@ class ChannelView {
     this.feeds = new Map(); // element → channel socket id
     this.channel = new Channel(model, () => this.kernelGone(), () => this.lost());
     el.className = "htmxws-kernel-channel";
-    if (model.get("standalone")) this.pages.push(new PageView(this, el, null));
     this.onRequest = (event) => this.take(event.detail);
     document.addEventListener("htmxws:unreachable", this.onRequest);
-    for (const request of [...hub().pending]) this.take(request);
+    this.channel.whenAlive(() => {
+      if (model.get("standalone")) this.pages.push(new PageView(this, el, null));
+      for (const request of [...hub().pending]) this.take(request);
+    });
+    this.channel.hello();
   }
 
-  // An output asks for the kernel channel: take it if it is ours (and the kernel is here).
+  // An output asks for the kernel channel: take it if it is ours (and the kernel answered).
   take(request) {
-    if (this.channel.dead || request.done || !document.contains(request.element)) return;
+    if (!this.channel.alive || this.channel.dead || request.done || !document.contains(request.element)) return;
     const spec = request.spec;
     if (spec.serverId !== this.model.get("server_id")) return;
     if (request.kind === "page" && spec.channel === this.model.get("key")) {
