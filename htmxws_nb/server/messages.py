@@ -93,7 +93,21 @@ class Bridge:
     def receive(self, content: dict[str, Any], buffers: list[Any]) -> None:
         """A batch from the browser, from any thread: handed to the server's loop, never waited on."""
         data = [bytes(b) for b in buffers]
-        self.loop.call_soon_threadsafe(self._dispatch, content, data)
+        try:
+            self.loop.call_soon_threadsafe(self._dispatch, content, data)
+        except RuntimeError:  # the server has stopped (its loop is closed): nothing runs there any more
+            self._refuse(content)
+
+    def _refuse(self, content: dict[str, Any]) -> None:
+        """Answer a batch for a stopped server at once: requests 503, sockets 1012 (htmx retries later)."""
+        for event in content.get("events", []):
+            if event.get("type") == "http":
+                self.post({"type": "http", "id": event.get("id"), "status": 503,
+                           "headers": [["content-type", "text/plain; charset=utf-8"]]}, b"the server has stopped")
+            elif event.get("type") == "ws-open":
+                self.post({"type": "ws-close", "id": event.get("id"), "code": 1012, "reason": "server stopped"})
+        self._acks[str(content.get("view", ""))] = int(content.get("seq", 0))
+        self.flush()
 
     # -- on the server's loop -------------------------------------------------
 
@@ -140,6 +154,8 @@ class Bridge:
             self._schedule()
 
     def _schedule(self) -> None:
+        if self.loop.is_closed():
+            return  # only `_refuse` posts then, and it flushes itself
         if self._timer is None:
             wait = self._last_flush + self.flush_delay - self.loop.time()
             self._timer = self.loop.call_later(wait, self.flush) if wait > 0 else self.loop.call_soon(self.flush)
@@ -208,6 +224,10 @@ class BridgedSocket:
         bridge.stats["websockets"] += 1
         try:
             await bridge.app(self.scope, self.inbox.get, self.send)
+        except asyncio.CancelledError:  # the server is stopping: as uvicorn does, 1012 (Service Restart)
+            self.close_from_server(1012, "server stopped")
+            bridge.flush()
+            raise
         except Exception:  # the slot has logged it (→ the error panel)
             logger.debug("the app failed on websocket %s", self.scope["path"], exc_info=True)
             self.close_from_server(1011 if self.state == "open" else 1006, "")

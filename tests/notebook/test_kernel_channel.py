@@ -3,7 +3,7 @@
 The test plays the frontend's part over Jupyter's own channels: it reads the
 widget's `comm_open` from iopub, sends the page's requests as `comm_msg` on
 the shell channel, and reads the answers from iopub, as the browser's
-widget view does (the browser half is covered by tests/browser/test_kernel_channel.py).
+widget view does (the browser half is covered by tests/browser/test_kernel_channel_pages.py).
 """
 
 from __future__ import annotations

@@ -277,3 +277,15 @@ def test_a_page_from_another_origin_is_refused(served: tuple[Server, list[str]])
         channel = FakeChannel(server)
         sid = channel.open("/ws", [["Origin", "http://elsewhere.example"]])
         assert channel.closed(sid) == (1006, "")
+
+
+def test_a_stopped_server_closes_the_sockets_with_1012_and_refuses_new_requests() -> None:
+    events: list[str] = []
+    with running(raw_app("old", events)) as server:
+        channel = FakeChannel(server)
+        sid = channel.open("/ws")
+    assert channel.closed(sid) == (1012, "server stopped")
+    answer = channel.http("GET", "/")
+    assert (answer["status"], answer["bytes"]) == (503, b"the server has stopped")
+    refused = channel.open("/ws")
+    assert channel.closed(refused) == (1012, "server stopped")

@@ -8,6 +8,7 @@ back to the kernel channel by itself).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -154,3 +155,33 @@ def test_tutorial_03_session_and_hx_post_through_the_kernel_channel(only_jupyter
     expect(frame.locator("#posted")).to_have_text("posted by Bob")
     say(frame, "!", "Hello Bob!")
     assert window.evaluate("document.cookie") == "", "the session cookie is HttpOnly"
+
+
+def test_messages_wait_while_a_cell_runs_without_subshells_and_the_page_says_so(only_jupyter: Browsing,
+                                                                                 jupyter: JupyterServer) -> None:
+    """With comms over subshells switched off (as in frontends without them), a message from the page waits
+    until the running cell ends; meanwhile the line under the page says why."""
+    if jupyter.app != "lab":
+        pytest.skip("the setting is JupyterLab's; Notebook 7 shares it")
+    setting = jupyter.root.parent / "lab-settings" / "@jupyterlab" / "apputils-extension" / \
+        "kernels-settings.jupyterlab-settings"
+    setting.write_text(json.dumps({"commsOverSubshells": "disabled"}))
+    try:
+        wait_for_the_running_cell(only_jupyter, jupyter)
+    finally:
+        setting.unlink()
+
+
+def wait_for_the_running_cell(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
+    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-wait.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("# a long cell\n"))
+    nbformat.write(nb, jupyter.root / "kernel-wait.ipynb")
+    page = only_jupyter.new_page()
+    frame, _ = run_notebook(page, jupyter, "kernel-wait.ipynb")
+    index = set_cell_source(page, "# a long cell", lambda s: "import time\ntime.sleep(4)")
+    page.evaluate("i => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-cell'); }")  # not awaited: it runs
+    send_message(frame, "Wait")
+    expect(page.locator(STATUS).first).to_contain_text("waiting for the kernel (is a cell running?)")
+    expect(frame.locator("#notifications")).to_have_text("Hello Wait", timeout=KERNEL_TIMEOUT * 1000)
+    expect(page.locator(STATUS).first).to_have_text("kernel channel")
