@@ -45,9 +45,11 @@ lowest: $(STAMP)
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
 
-## notebooks: re-run the tutorial notebooks headless and save their outputs (what nbval checks)
+## notebooks: re-run the tutorial notebooks headless and save their outputs (what nbval checks); no widget
+## state (the kernel channel's code would be saved in each notebook, and run from there when reopened)
 notebooks: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 *.ipynb
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 \
+	  --ExecutePreprocessor.store_widget_state=False *.ipynb
 
 ## system-deps: Debian's chromium (browser tests; Playwright never downloads a browser) and redis-server
 ## (the pub/sub tests and tutorial start their own, by pid), whichever is missing

@@ -87,11 +87,15 @@ def is_local(url: str) -> bool:
 
 @dataclass
 class Browsing:
-    """Offline browser contexts for one test, and what they tried to fetch from elsewhere."""
+    """Offline browser contexts for one test, and what they tried to fetch from elsewhere.
+
+    `blocks(url)` says which requests to abort (and record): by default whatever is not local.
+    """
 
     browser: Browser
     blocked: list[str] = field(default_factory=list)
     contexts: list[BrowserContext] = field(default_factory=list)
+    blocks: Callable[[str], bool] = lambda url: not is_local(url)
 
     def new_page(self, **options: Any) -> Page:
         """A page in a fresh context (its own cookies) that can reach 127.0.0.1 only (`options`: the context's)."""
@@ -99,21 +103,21 @@ class Browsing:
                                               "service_workers": "block", **options})
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", self._route)
-        context.route_web_socket(lambda url: not is_local(url), self._route_ws)
+        context.route_web_socket(lambda url: self.blocks(url), self._route_ws)
         context.add_init_script(WS_OPEN_SCRIPT)
         self.contexts.append(context)
         return context.new_page()
 
     def _route(self, route: Route) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
+        if self.blocks(route.request.url):
             self.blocked.append(route.request.url)
             route.abort("blockedbyclient")
+        else:
+            route.continue_()
 
     def _route_ws(self, ws: WebSocketRoute) -> None:
         self.blocked.append(ws.url)
-        ws.close(code=1008, reason="blocked by the test: not 127.0.0.1")
+        ws.close(code=1008, reason="blocked by the test")
 
     def close(self) -> None:
         for context in self.contexts:

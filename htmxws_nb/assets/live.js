@@ -34,14 +34,16 @@
   var Native = window.WebSocket;
   if (!path || !Native) return;
 
+  // The page's own URL: its <base> where it has one (the kernel channel's frame is about:srcdoc).
+  var here = new URL(document.baseURI);
   var prefix = path.slice(0, path.indexOf("/_htmxws"));  // a proxy's path prefix, if any
   var reserved = prefix + "/_htmxws";
-  var page = location.pathname.indexOf(prefix) === 0 ? location.pathname.slice(prefix.length) : location.pathname;
+  var page = here.pathname.indexOf(prefix) === 0 ? here.pathname.slice(prefix.length) : here.pathname;
   var view = (framed ? "iframe " : "tab ") + (page || "/");
   var Labelled = function (url, protocols) {
     try {
-      var target = new URL(url, location.href);
-      if (target.host === location.host && target.pathname.indexOf(reserved) !== 0) {
+      var target = new URL(url, here.href);
+      if (target.host === here.host && target.pathname.indexOf(reserved) !== 0) {
         target.searchParams.set("_htmxws_view", view);
         url = target.href;
       }
@@ -52,7 +54,7 @@
   ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) { Labelled[name] = Native[name]; });
   window.WebSocket = Labelled;
 
-  var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+  var url = new URL(path, here.href).href.replace(/^http/, "ws");
   var token = null;
   var delay = 250;
   var connect = function () {

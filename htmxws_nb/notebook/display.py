@@ -7,8 +7,12 @@ only the page the notebook is open in knows where Jupyter lives:
 - `proxy`: `<Jupyter base URL>proxy/PORT/path` through jupyter-server-proxy,
   for JupyterHub or Binder (the base URL, e.g. `/user/NAME/`, is read from
   the notebook page's `jupyter-config-data`);
-- `auto` (the default): `proxy` when the kernel runs under JupyterHub or the
-  notebook page is not on a loopback address, else `direct`;
+- `kernel`: no port at all: the page's traffic goes over the kernel's own
+  channel (a widget's comm, see `kernel_channel.py`);
+- `auto` (the default): the first of `direct` and `proxy` that answers (the
+  proxy first when the kernel runs under JupyterHub or the notebook page is
+  not on a loopback address), else `kernel`; in Google Colab, `kernel` (its
+  port proxy carries no websockets, and each output is a document of its own);
 - a template such as `https://host/prefix/{port}/`, from the `url`
   argument of `serve()` or the `HTMXWS_NB_URL` environment variable, for
   anything else.
@@ -25,11 +29,12 @@ import html
 import itertools
 import json
 import os
+import sys
 from pathlib import Path
 
 from ..app.paths import ID_PATH
 
-__all__ = ["URL_ENV", "live_html", "page_html", "url_mode"]
+__all__ = ["MODES", "URL_ENV", "in_colab", "live_html", "page_html", "url_mode"]
 
 URL_ENV = "HTMXWS_NB_URL"
 _element_ids = itertools.count(1)
@@ -39,11 +44,20 @@ _PAGE = (_JS / "page.js").read_text()
 _FEED = (_JS / "feed.js").read_text()
 
 
+MODES = ("auto", "direct", "proxy", "kernel")
+
+
+def in_colab() -> bool:
+    """Is this kernel Google Colab's? (Its outputs are separate documents, and its port proxy has no websockets.)"""
+    return "google.colab" in sys.modules
+
+
 def url_mode(explicit: str | None = None) -> str:
-    """`direct`, `proxy`, `auto`, or a URL template with `{port}`: argument, then environment."""
-    mode = explicit or os.environ.get(URL_ENV) or "auto"
-    if mode not in ("auto", "direct", "proxy") and "{port}" not in mode:
-        raise ValueError(f"url must be 'auto', 'direct', 'proxy' or a template with {{port}}, not {mode!r}")
+    """`direct`, `proxy`, `kernel`, `auto`, or a URL template with `{port}`: argument, then environment,
+    then `kernel` in Colab, else `auto`."""
+    mode = explicit or os.environ.get(URL_ENV) or ("kernel" if in_colab() else "auto")
+    if mode not in MODES and "{port}" not in mode:
+        raise ValueError(f"url must be 'auto', 'direct', 'proxy', 'kernel' or a template with {{port}}, not {mode!r}")
     return mode
 
 
@@ -75,10 +89,13 @@ def _script(function: str, element_id: str) -> str:
 
 
 def page_html(port: int, path: str = "/", *, direct: str, server_id: str, snapshot: str, mode: str = "auto",
-              height: int | None = None) -> str:
-    """`path` of the server at `port` in an iframe, once the server proves it is `server_id`; else the snapshot."""
+              height: int | None = None, channel: str = "") -> str:
+    """`path` of the server at `port` in an iframe, once the server proves it is `server_id`; else the snapshot.
+
+    `channel`: the key of the kernel channel displayed with it, which shows the page where no address answers.
+    """
     root_id = _element_id("page")
-    spec = _spec(port, path, direct, mode, server_id, height=height)
+    spec = _spec(port, path, direct, mode, server_id, height=height, channel=channel)
     title = html.escape(str(spec["path"]))
     frame_style = f"display:none;width:100%;border:1px solid #8884;border-radius:4px;height:{height or 150}px"
     return (

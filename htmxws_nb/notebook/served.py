@@ -12,14 +12,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..app.paths import FEED_PATH, ID_PATH
 from ..server import Server
 from .cells import after_this_cell
-from .display import page_html, url_mode
+from .display import in_colab, page_html, url_mode
 from .feed import Feeds
 from .live_reload import LiveReload
 from .outputs import ErrorPanel
 from .snapshot import inert_body
 from .transcript import Transcript
 
-__all__ = ["NotebookServer"]
+__all__ = ["NotebookServer", "kernel_channel"]
 
 
 class NotebookServer(Server):
@@ -47,16 +47,27 @@ class NotebookServer(Server):
         super().stop(timeout)
 
     def show(self, path: str = "/", height: int | None = None) -> None:
-        """Display `path` of this server in an iframe, with the server's error panel under it."""
+        """Display `path` of this server in an iframe, with the server's error panel under it.
+
+        With it goes a kernel channel (dormant unless no address of the server answers the browser),
+        or, in Colab, only the kernel channel, which shows the page itself.
+        """
         from IPython.display import display
 
-        html = page_html(self.port, path, direct=self.url, server_id=self.id, snapshot=self.snapshot(path),
-                         mode=url_mode(self.display_mode), height=height)
-        text = f"{self!r} showing {path}"
+        mode = url_mode(self.display_mode)
+        snapshot = self.snapshot(path)
+        channel = kernel_channel(self, path, height, mode, snapshot)
+        html, text = "", f"{self!r} showing {path}"
+        if channel is None or not channel.standalone:
+            html = page_html(self.port, path, direct=self.url, server_id=self.id, snapshot=snapshot, mode=mode,
+                             height=height, channel=channel.key if channel is not None else "")
         if self.note:
             html = f"<p><b>{escape(self.note)}</b></p>{html}"
             text = f"{self.note}\n{text}"
-        display({"text/plain": text, "text/html": html}, raw=True)
+        if html:
+            display({"text/plain": text, "text/html": html}, raw=True)
+        if channel is not None:
+            display(channel)
         ErrorPanel(self).display()
 
     def snapshot(self, path: str = "/") -> str:
@@ -88,3 +99,17 @@ class NotebookServer(Server):
     def _ipython_display_(self) -> None:
         if not self._shown_in_this_cell:
             self.show()
+
+
+def kernel_channel(server: Server, path: str, height: int | None, mode: str, snapshot: str) -> Any:
+    """The `KernelChannel` to display with a page output, or None (a mode without it, or no anywidget)."""
+    if mode not in ("auto", "kernel"):
+        return None
+    try:
+        from .kernel_channel import KernelChannel
+    except ImportError as exc:
+        if mode == "kernel":
+            raise ImportError("the kernel channel needs anywidget: pip install 'htmxws_nb[notebook]'") from exc
+        return None
+    return KernelChannel(server, path, height=height, standalone=mode == "kernel" and in_colab(),
+                         snapshot=snapshot)

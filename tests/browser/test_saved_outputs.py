@@ -110,3 +110,28 @@ def test_a_reopened_notebook_does_not_load_another_program(tmp_path: Path, brows
         page.wait_for_timeout(500)  # anything else the outputs would ask would be on its way by now
         assert OtherProgram.paths, "the outputs asked who is there"
         assert set(OtherProgram.paths) == {"/_htmxws/id"}, "nothing but the id was asked: no page, no feed token"
+
+
+def test_an_untrusted_notebook_shows_the_page_as_served_and_the_channels_text(tmp_path: Path,
+                                                                              browsing: Browsing) -> None:
+    """JupyterLab runs no output script of an untrusted notebook: no iframe, the snapshot, the widget's text."""
+    with jupyter_server("lab", tmp_path / "lab") as lab:
+        (lab.root / "untrusted.ipynb").write_text(BASICS.read_text())
+        page = browsing.new_page()
+        open_notebook(page, lab, "untrusted.ipynb")
+        expect(page.locator(".htmxws-snapshot h1").first).to_have_text("Websocket Test")
+        channel = page.locator(".jp-OutputArea-output", has_text="kernel channel for /").first
+        expect(channel).to_contain_text("(used when the browser cannot reach port 5001)")
+        expect(page.locator(".htmxws-status").first).to_contain_text("as it was served")
+        assert page.locator("iframe[title^='htmxws_nb page']").count() == 0, "the sanitizer removed the iframe"
+        page.locator(".htmxws-snapshot").first.scroll_into_view_if_needed()
+        screenshot(page, "untrusted-notebook")
+        trust(lab, "untrusted.ipynb")
+        page.reload()
+        expect(page.locator(".htmxws-status").first).to_contain_text("Not running", timeout=KERNEL_TIMEOUT * 1000)
+        page.locator(".htmxws-page").first.scroll_into_view_if_needed()
+        screenshot(page, "trusted-reopened-notebook")
+        # The widget's model comes back from the saved widget state, with no kernel behind it: it shows
+        # nothing and takes nothing (it waits for the kernel to answer first).
+        page.wait_for_timeout(1000)
+        expect(page.locator(".htmxws-status").first).to_contain_text("Not running")
