@@ -46,6 +46,7 @@ class KernelChannel(anywidget.AnyWidget):
     path = traitlets.Unicode("/").tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)  # 0: fit the page (live.js reports its height)
     standalone = traitlets.Bool(False).tag(sync=True)  # show the page in this output at once (Colab)
+    running = traitlets.Bool(True).tag(sync=True)  # False once its server stopped: the view takes no output
 
     def __init__(self, server: Server, path: str = "/", *, height: int | None = None, standalone: bool = False,
                  snapshot: str = "") -> None:
@@ -56,8 +57,7 @@ class KernelChannel(anywidget.AnyWidget):
         self.on_msg(self._on_msg)
 
     def __repr__(self) -> str:
-        port = self.base.rstrip("/").rsplit(":", 1)[-1]
-        return f"kernel channel for {self.path} (used when the browser cannot reach port {port})"
+        return f"kernel channel for {self.path} (used when the browser cannot reach port {self.bridge.server[1]})"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget, plus the page as it was served for frontends that cannot show it (a saved copy)."""

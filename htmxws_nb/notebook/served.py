@@ -35,6 +35,7 @@ class NotebookServer(Server):
         self.live = LiveReload(self)
         # The notebook variable that holds the app (namespace, name): a new app in it gets this server.
         self.followed: tuple[dict[str, Any], str] | None = None
+        self.channels: list[Any] = []  # the kernel channels shown with its pages: told when it stops
         self._shown_in_this_cell = False
 
     @property
@@ -45,6 +46,9 @@ class NotebookServer(Server):
     def stop(self, timeout: float = 2.0) -> None:
         self.live.close()
         super().stop(timeout)
+        for channel in self.channels:
+            channel.running = False
+        self.channels.clear()
 
     def show(self, path: str = "/", height: int | None = None) -> None:
         """Display `path` of this server in an iframe, with the server's error panel under it.
@@ -67,6 +71,7 @@ class NotebookServer(Server):
         if html:
             display({"text/plain": text, "text/html": html}, raw=True)
         if channel is not None:
+            self.channels.append(channel)
             display(channel)
         ErrorPanel(self).display()
 
@@ -102,8 +107,9 @@ class NotebookServer(Server):
 
 
 def kernel_channel(server: Server, path: str, height: int | None, mode: str, snapshot: str) -> Any:
-    """The `KernelChannel` to display with a page output, or None (a mode without it, or no anywidget)."""
-    if mode not in ("auto", "kernel"):
+    """The `KernelChannel` to display with a page output, or None (a mode without it, a stopped server, no
+    anywidget)."""
+    if mode not in ("auto", "kernel") or not server.running:
         return None
     try:
         from .kernel_channel import KernelChannel

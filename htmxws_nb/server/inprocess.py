@@ -59,6 +59,7 @@ async def request(app: ASGIApp, method: str, path: str, headers: Iterable[tuple[
     scope["method"] = method.upper()
     pending = [{"type": "http.request", "body": body, "more_body": False}]
     response = Response()
+    chunks: list[bytes] = []
     done = asyncio.Event()
 
     async def receive() -> Message:
@@ -73,7 +74,7 @@ async def request(app: ASGIApp, method: str, path: str, headers: Iterable[tuple[
             response.status = message["status"]
             response.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
         elif message["type"] == "http.response.body":
-            response.body += message.get("body", b"")
+            chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 done.set()
 
@@ -84,4 +85,5 @@ async def request(app: ASGIApp, method: str, path: str, headers: Iterable[tuple[
             raise
     finally:
         done.set()
+        response.body = b"".join(chunks)
     return response

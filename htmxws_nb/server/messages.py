@@ -23,7 +23,7 @@ Events (JSON-able dicts; bodies are byte buffers, referenced by index):
 
 Server → browser events are batched: the first after a quiet spell goes at
 the end of the loop iteration (no added latency), later ones at most every
-`flush_delay` seconds, so a channel with a message rate limit (Jupyter's
+`FLUSH_DELAY` seconds, so a channel with a message rate limit (Jupyter's
 iopub: 1000/s) is never flooded however fast the app sends. Batches are
 numbered, so the browser can tell that some were dropped; acks tell it which
 of its batches were picked up (its flow control).
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -48,6 +47,7 @@ logger = logging.getLogger("htmxws_nb")
 
 FLUSH_DELAY = 0.005  # seconds between two batches to the browser: at most 200 a second
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # a batch with this many body bytes goes at once
+HTTP_TIMEOUT = 30.0  # seconds a response may take to end (a stream that never ends is not carried)
 TEXT_AS_BUFFER = 64 * 1024  # longer text frames travel as UTF-8 buffers (no JSON escaping)
 CLIENT = ("kernel", 0)  # the scope's client: what the transcript names these connections by
 
@@ -61,15 +61,11 @@ class SocketClosed(OSError):
 class Bridge:
     """Calls an ASGI app for a browser's events; everything but `receive` runs on `loop`."""
 
-    def __init__(self, app: ASGIApp, loop: asyncio.AbstractEventLoop, send: Send, *, server: tuple[str, int],
-                 flush_delay: float = FLUSH_DELAY) -> None:
+    def __init__(self, app: ASGIApp, loop: asyncio.AbstractEventLoop, send: Send, *, server: tuple[str, int]) -> None:
         self.app = app
         self.loop = loop
         self.server = server
-        self.flush_delay = flush_delay
-        self.batch = True  # False: one message per event (only to show what a rate limit does)
         self.sockets: dict[str, BridgedSocket] = {}
-        self.stats: Counter[str] = Counter()
         self._send = send
         self._events: list[dict[str, Any]] = []
         self._buffers: list[bytes] = []
@@ -81,12 +77,12 @@ class Bridge:
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
-    def of(cls, server: Any, send: Send, **options: Any) -> Bridge:
+    def of(cls, server: Any, send: Send) -> Bridge:
         """The bridge to a running `Server`: its app slot (recorder, live swap, feeds, errors), on its loop."""
         loop = server.loop
         if loop is None or not server.running:
             raise RuntimeError("the server is not running")
-        return cls(server.slot, loop, send, server=(server.host, server.port), **options)
+        return cls(server.slot, loop, send, server=(server.host, server.port))
 
     # -- from the channel's thread -------------------------------------------
 
@@ -112,13 +108,12 @@ class Bridge:
     # -- on the server's loop -------------------------------------------------
 
     def _dispatch(self, content: dict[str, Any], buffers: list[bytes]) -> None:
-        self.stats["batches in"] += 1
         for event in content.get("events", []):
-            self.stats["events in"] += 1
             try:
                 self._event(event, buffers)
-            except (KeyError, IndexError, TypeError, ValueError):
-                logger.warning("the bridge ignored a malformed event %r", event, exc_info=True)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                logger.warning("the bridge refused a malformed event %r", event, exc_info=True)
+                self._answer_malformed(event, exc)
         self._acks[str(content.get("view", ""))] = int(content.get("seq", 0))
         self._schedule()
 
@@ -126,7 +121,7 @@ class Bridge:
         kind, sid = event["type"], event["id"]
         body = buffers[event["body"]] if event.get("body") is not None else None
         if kind == "http":
-            self._spawn(self._http(event, body or b""))
+            self._spawn(self._http(event, self.headers(event), body or b""))
         elif kind == "ws-open":
             socket = self.sockets[sid] = BridgedSocket(self, event)
             self._spawn(socket.run())
@@ -140,6 +135,18 @@ class Bridge:
         elif kind == "ws-close" and sid in self.sockets:
             self.sockets[sid].closed_by_browser(int(event.get("code", 1005)), str(event.get("reason", "")))
 
+    def _answer_malformed(self, event: Any, exc: Exception) -> None:
+        """The page's request fails (400) or its socket closes (1006) instead of waiting for ever."""
+        sid = event.get("id") if isinstance(event, dict) else None
+        if sid is None:
+            return
+        if event.get("type") == "http":
+            text = f"the kernel channel could not read this request: {type(exc).__name__}: {exc}"
+            self.post({"type": "http", "id": sid, "status": 400,
+                       "headers": [["content-type", "text/plain; charset=utf-8"]]}, text.encode())
+        elif event.get("type") == "ws-open":
+            self.post({"type": "ws-close", "id": sid, "code": 1006, "reason": ""})
+
     def post(self, event: dict[str, Any], body: bytes | None = None) -> None:
         """Queue one event for the browser (it goes with the next batch)."""
         if body is not None:
@@ -147,8 +154,7 @@ class Bridge:
             self._buffers.append(body)
             self._bytes += len(body)
         self._events.append(event)
-        self.stats["events out"] += 1
-        if not self.batch or self._bytes >= MAX_BATCH_BYTES:
+        if self._bytes >= MAX_BATCH_BYTES:
             self.flush()
         else:
             self._schedule()
@@ -157,7 +163,7 @@ class Bridge:
         if self.loop.is_closed():
             return  # only `_refuse` posts then, and it flushes itself
         if self._timer is None:
-            wait = self._last_flush + self.flush_delay - self.loop.time()
+            wait = self._last_flush + FLUSH_DELAY - self.loop.time()
             self._timer = self.loop.call_later(wait, self.flush) if wait > 0 else self.loop.call_soon(self.flush)
 
     def flush(self) -> None:
@@ -172,8 +178,6 @@ class Bridge:
         buffers = self._buffers
         self._events, self._buffers, self._bytes, self._acks = [], [], 0, {}
         self._last_flush = self.loop.time()
-        self.stats["batches out"] += 1
-        self.stats["largest batch"] = max(self.stats["largest batch"], len(content["events"]))
         try:
             self._send(content, buffers)
         except Exception:  # the channel is closed (widget closed, kernel shutting down)
@@ -185,18 +189,26 @@ class Bridge:
         task.add_done_callback(self._tasks.discard)
 
     def headers(self, event: dict[str, Any]) -> list[tuple[str, str]]:
-        """An event's headers, with the `host` a client of the port would send (the app's origin check uses it)."""
+        """An event's headers, with the `host` a client of the port would send (the app's origin check uses it).
+
+        A header HTTP cannot carry (not latin-1) raises `UnicodeEncodeError`: the event is malformed.
+        """
         headers = [(str(k), str(v)) for k, v in event.get("headers", [])]
+        "".join(k + v for k, v in headers).encode("latin-1")
         if not any(k.lower() == "host" for k, _ in headers):
             headers.insert(0, ("host", f"{self.server[0]}:{self.server[1]}"))
         return headers
 
-    async def _http(self, event: dict[str, Any], body: bytes) -> None:
+    async def _http(self, event: dict[str, Any], headers: list[tuple[str, str]], body: bytes) -> None:
         """One HTTP request, answered whole. The slot has logged an exception (→ the error panel)."""
-        self.stats["http"] += 1
+        call = inprocess.request(self.app, str(event.get("method", "GET")), str(event["url"]), headers,
+                                 body, self.server, CLIENT)
         try:
-            response = await inprocess.request(self.app, str(event.get("method", "GET")), str(event["url"]),
-                                               self.headers(event), body, self.server, CLIENT)
+            response = await asyncio.wait_for(call, HTTP_TIMEOUT)
+        except asyncio.TimeoutError:
+            response = inprocess.Response(504, [("content-type", "text/plain; charset=utf-8")],
+                                          f"the response did not end within {HTTP_TIMEOUT:.0f} s (the kernel channel "
+                                          "carries whole responses, not streams)".encode())
         except Exception:
             logger.debug("the app failed on %s %s", event.get("method"), event.get("url"), exc_info=True)
             response = inprocess.Response(500, [("content-type", "text/plain; charset=utf-8")],
@@ -221,7 +233,6 @@ class BridgedSocket:
 
     async def run(self) -> None:
         bridge = self.bridge
-        bridge.stats["websockets"] += 1
         try:
             await bridge.app(self.scope, self.inbox.get, self.send)
         except asyncio.CancelledError:  # the server is stopping: as uvicorn does, 1012 (Service Restart)
@@ -256,8 +267,6 @@ class BridgedSocket:
             self.close_from_server(1006, "")
         elif kind == "websocket.close":
             self.close_from_server(int(message.get("code", 1000)), message.get("reason") or "")
-        elif kind == "websocket.http.response.start":  # a refused handshake with a body
-            self.close_from_server(1006, "")
 
     def from_browser(self, text: str | None = None, data: bytes | None = None) -> None:
         if self.state == "open":

@@ -14,6 +14,7 @@ what a notebook needs:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import secrets
 import socket
@@ -184,7 +185,12 @@ class Server:
         if loop is None or not self.running:
             raise RuntimeError("the server is not running")
         call = inprocess.request(self.slot, method, path, headers or [], body, (self.host, self.port))
-        return asyncio.run_coroutine_threadsafe(call, loop).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(call, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:  # e.g. a stream that never ends: stop it, not just the wait
+            future.cancel()
+            raise TimeoutError(f"{method} {path} did not answer within {timeout} s") from None
 
     def owns_thread(self, thread: threading.Thread) -> bool:
         """Is `thread` the one this server's event loop runs in?"""

@@ -87,7 +87,8 @@ def test_jupyterlab(lab: JupyterServer, browsing: Browsing, htmx4: bool) -> None
     talk(page, frame, "Iris", "Hello Iris")  # the notebook's own cells already sent Bob and Ann
     expect(frame.locator("#form")).to_have_count(1)
     screenshot(page, f"jupyterlab-basics{'-htmx4' if htmx4 else ''}")
-    page.locator("div.htmxws-live table.htmxws-transcript").first.scroll_into_view_if_needed()
+    # The live box, not what is in it: each update replaces its contents (a detached element cannot scroll).
+    page.locator("div.htmxws-live", has=page.locator("table.htmxws-transcript")).first.scroll_into_view_if_needed()
     screenshot(page, f"jupyterlab-live-transcript{'-htmx4' if htmx4 else ''}")
     assert browsing.blocked == []
 
@@ -205,5 +206,5 @@ def test_handler_error_shows_under_the_iframe(lab: JupyterServer, browsing: Brow
     expect(panel).to_contain_text("Error in websocket /ws: ws")
     expect(frame.locator("#notifications")).to_have_text("")  # the client got a short error frame, no swap
     expect(frame.locator("#form")).to_have_count(1)
-    panel.scroll_into_view_if_needed()
+    page.locator("div.htmxws-live", has=page.locator("details.htmxws-error")).first.scroll_into_view_if_needed()
     screenshot(page, f"jupyterlab-handler-error{'-htmx4' if htmx4 else ''}")

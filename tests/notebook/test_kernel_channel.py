@@ -147,3 +147,24 @@ def test_in_colab_the_channel_alone_shows_the_page_with_a_snapshot(kernel: Kerne
     [widget] = [o["content"]["data"] for o in outputs
                 if "application/vnd.jupyter.widget-view+json" in o["content"]["data"]]
     assert "<h1>Websocket Test</h1>" in widget["text/html"], "a saved copy shows the page as it was served"
+
+
+def test_a_stopped_server_tells_its_channels_and_shows_without_one(kernel: Kernel) -> None:  # noqa: F811
+    """Its views then take no output (the page output keeps "Not running"); showing it again does not fail."""
+    _, state = comm_of(kernel, APP_CELL + "server = serve(port=0)")
+    msg_id = kernel.client.execute("server.stop()\nserver", allow_stdin=False)
+    updates, outputs = [], []
+    while True:
+        msg = kernel.client.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == state["comm_id"]:
+            updates.append(msg["content"]["data"])
+        elif msg["msg_type"] in ("display_data", "execute_result", "error"):
+            outputs.append(msg)
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    assert {"method": "update", "state": {"running": False}, "buffer_paths": []} in updates
+    assert [o["msg_type"] for o in outputs] == ["display_data", "display_data"], "the page output and its panel"
+    assert "Not running" in outputs[0]["content"]["data"]["text/html"]
+    assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o["content"]["data"]]

@@ -8,23 +8,24 @@ collects what the bridge sends back. The server is a real one (uvicorn on port
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from conftest import msg_frame, running, wait_for
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from htmxws_nb import Div, FastHTML
-from htmxws_nb.server import Server
+from htmxws_nb.server import Server, messages
 from htmxws_nb.server.messages import Bridge
 
 
@@ -132,12 +133,21 @@ def raw_app(word: str, events: list[str]) -> Starlette:
     async def boom(request: Request) -> None:
         raise RuntimeError("http kaboom")
 
+    async def endless(request: Request) -> StreamingResponse:
+        async def ticks() -> AsyncIterator[str]:
+            while True:
+                yield "tick\n"
+                await asyncio.sleep(0.01)
+
+        return StreamingResponse(ticks(), media_type="text/event-stream")
+
     async def boom_socket(ws: WebSocket) -> None:
         await ws.accept()
         raise RuntimeError("socket kaboom")
 
     return Starlette(routes=[Route("/report", report, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
                              Route("/boom", boom), Route("/", lambda r: PlainTextResponse(word)),
+                             Route("/endless", endless),
                              WebSocketRoute("/ws", echo), WebSocketRoute("/boom", boom_socket)])
 
 
@@ -235,6 +245,42 @@ def test_a_malformed_event_is_ignored_and_the_rest_of_the_batch_runs(served: tup
     sid = channel.new_id()
     channel.send({"type": "http"}, {"type": "http", "id": sid, "method": "GET", "url": "/", "headers": []})
     assert channel.wait(lambda e: e["id"] == sid)["bytes"] == b"old"
+
+
+def test_an_unreadable_request_or_socket_is_answered_not_left_waiting(served: tuple[Server, list[str]]) -> None:
+    """A header that is not latin-1 (a cookie with an emoji, say) cannot go into an ASGI scope."""
+    server, _ = served
+    channel = FakeChannel(server)
+    answer = channel.http("GET", "/report", headers=[["x-test", "caf\u00e9 \u2615"]])
+    assert answer["status"] == 400
+    assert b"could not read this request: UnicodeEncodeError" in answer["bytes"]
+    sid = channel.open("/ws", headers=[["x-test", "\u2615"]])
+    assert channel.closed(sid) == (1006, "")
+    assert channel.http("GET", "/")["bytes"] == b"old", "the bridge goes on serving"
+
+
+def test_a_response_that_never_ends_is_cut_with_504(served: tuple[Server, list[str]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    server, _ = served
+    monkeypatch.setattr(messages, "HTTP_TIMEOUT", 0.5)
+    answer = FakeChannel(server).http("GET", "/endless")
+    assert answer["status"] == 504
+    assert b"carries whole responses, not streams" in answer["bytes"]
+
+
+def test_server_request_stops_a_response_that_never_ends(served: tuple[Server, list[str]]) -> None:
+    server, _ = served
+    with pytest.raises(TimeoutError):
+        server.request("GET", "/endless", timeout=0.5)
+
+    async def requests_running() -> int:
+        return sum(getattr(t.get_coro(), "__qualname__", "") == "request" for t in asyncio.all_tasks())
+
+    def none_running() -> bool:
+        return asyncio.run_coroutine_threadsafe(requests_running(), server.loop).result(5) == 0
+
+    wait_for(none_running, what="the in-process request cancelled, not left streaming")
+    assert server.request("GET", "/").body == b"old"
 
 
 def test_our_app_sessions_recorder_and_handler_errors() -> None:

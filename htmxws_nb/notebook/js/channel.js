@@ -182,8 +182,7 @@ class Channel {
         const request = this.requests.get(ev.id);
         this.requests.delete(ev.id);
         if (!request) continue;
-        if (ev.error) request.reject(new Error(ev.error));
-        else request.resolve({ status: ev.status, headers: ev.headers, body: body || new ArrayBuffer(0) });
+        request.resolve({ status: ev.status, headers: ev.headers, body: body || new ArrayBuffer(0) });
       } else if (ev.type === "ws-close") {
         this.closed(ev.id, ev.code, ev.reason);
       } else {

@@ -39,6 +39,7 @@ class ChannelView {
   // An output asks for the kernel channel: take it if it is ours (and the kernel answered).
   take(request) {
     if (!this.channel.alive || this.channel.dead || request.done || !document.contains(request.element)) return;
+    if (!this.model.get("running")) return; // its server was stopped: the output keeps its "Not running" line
     const spec = request.spec;
     if (spec.serverId !== this.model.get("server_id")) return;
     if (request.kind === "page" && spec.channel === this.model.get("key")) {
@@ -228,6 +229,9 @@ class PageView {
     const waited = this.channel.waited();
     if (this.channel.dead) {
       text = "the kernel restarted or stopped: run the cell again to bring the page back";
+      color = "#b60";
+    } else if (!this.view.model.get("running")) {
+      text = "the server was stopped: run the cell again to bring the page back";
       color = "#b60";
     } else if (waited > WAIT_NOTICE_MS) {
       // Comm messages wait while a cell runs, unless the frontend sends them over a kernel
