@@ -185,3 +185,17 @@ def wait_for_the_running_cell(only_jupyter: Browsing, jupyter: JupyterServer) ->
     expect(page.locator(STATUS).first).to_contain_text("waiting for the kernel (is a cell running?)")
     expect(frame.locator("#notifications")).to_have_text("Hello Wait", timeout=KERNEL_TIMEOUT * 1000)
     expect(page.locator(STATUS).first).to_have_text("kernel channel")
+
+
+def test_a_stopped_server_says_so_under_its_page(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
+    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-stop.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("# stop it\n"))
+    nbformat.write(nb, jupyter.root / "kernel-stop.ipynb")
+    page = only_jupyter.new_page()
+    frame, window = run_notebook(page, jupyter, "kernel-stop.ipynb")
+    say(frame, "Iris", "Hello Iris")
+    run_cell(page, set_cell_source(page, "# stop it", lambda s: "running_servers()[-1].stop()"))
+    window.wait_for_function("window.__htmxws.events.some(e => e.type === 'close' && e.code === 1012)",
+                             timeout=KERNEL_TIMEOUT * 1000, polling=100)
+    expect(page.locator(STATUS).first).to_have_text(
+        "the server was stopped: run the cell again to bring the page back")
