@@ -199,3 +199,30 @@ def test_a_stopped_server_says_so_under_its_page(only_jupyter: Browsing, jupyter
                              timeout=KERNEL_TIMEOUT * 1000, polling=100)
     expect(page.locator(STATUS).first).to_have_text(
         "the server was stopped: run the cell again to bring the page back")
+
+
+def test_a_closed_tab_closes_its_sockets_in_the_kernel(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
+    """No TCP connection tells the kernel that a tab went away: the view closes its sockets (1001) itself,
+    on `beforeunload`; a tab that stays after all ("leave the page?" cancelled) loads its pages again."""
+    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-leave.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("# check\n"))
+    nbformat.write(nb, jupyter.root / "kernel-leave.ipynb")
+    page = only_jupyter.new_page()
+    frame, window = run_notebook(page, jupyter, "kernel-leave.ipynb")
+    say(frame, "Iris", "Hello Iris")
+
+    window.evaluate("window.kept = 'first document'")
+    page.evaluate("window.dispatchEvent(new Event('beforeunload'))")  # and the tab stays
+    window.wait_for_function("""() => window.kept === undefined && window.__htmxws
+        && window.__htmxws.events.some(e => e.type === 'open')""", timeout=KERNEL_TIMEOUT * 1000, polling=100)
+    say(frame, "Jo", "Hello Jo")
+
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?", if the notebook asks
+    page.close(run_before_unload=True)
+    again = only_jupyter.new_page()  # the same notebook, its kernel still running
+    open_notebook(again, jupyter, "kernel-leave.ipynb")
+    check = "print(sum('page left' in line for line in transcript(app).lines()), 'sockets left')"
+    index = set_cell_source(again, "# check", lambda s: check)
+    run_cell(again, index)
+    output = again.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    expect(output).to_have_text("2 sockets left")

@@ -204,10 +204,14 @@ class Channel {
     this.onGone();
   }
 
+  closeAll(code, reason) { // at once, not behind unacked batches
+    for (const id of [...this.sockets.keys()]) this.closeSocket(id, code, reason);
+    this.flush();
+  }
+
   dispose() {
     if (this.kernel && this.kernel.statusChanged) this.kernel.statusChanged.disconnect(this.onStatus);
-    for (const id of [...this.sockets.keys()]) this.closeSocket(id, 1001, "going away");
-    this.flush();
+    this.closeAll(1001, "going away");
   }
 }
 

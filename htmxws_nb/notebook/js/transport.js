@@ -13,6 +13,7 @@
 // it) keeps each page output's snapshot and its "Not running" line.
 
 const FEED_RETRY_MS = 1000;
+const STAYED_MS = 1000; // after `beforeunload`, a tab still here did not leave
 
 function hub() {
   window.htmxwsKernelChannels = window.htmxwsKernelChannels || { pending: [] };
@@ -29,6 +30,15 @@ class ChannelView {
     el.className = "htmxws-kernel-channel";
     this.onRequest = (event) => this.take(event.detail);
     document.addEventListener("htmxws:unreachable", this.onRequest);
+    // A tab closed or reloaded sends no close frame for these sockets (there is no TCP
+    // connection for the kernel to see drop): close them as the browser would, 1001, while
+    // Jupyter's connection still works (by `pagehide` it no longer delivers). If the tab
+    // stays after all ("leave the page?" cancelled), the pages load again.
+    this.onLeave = () => {
+      this.channel.closeAll(1001, "going away");
+      setTimeout(() => { for (const page of this.pages) page.load(); }, STAYED_MS);
+    };
+    window.addEventListener("beforeunload", this.onLeave);
     this.channel.whenAlive(() => {
       if (model.get("standalone")) this.pages.push(new PageView(this, el, null));
       for (const request of [...hub().pending]) this.take(request);
@@ -83,6 +93,7 @@ class ChannelView {
 
   dispose() {
     document.removeEventListener("htmxws:unreachable", this.onRequest);
+    window.removeEventListener("beforeunload", this.onLeave);
     for (const page of this.pages) page.dispose();
     this.channel.dispose();
   }
