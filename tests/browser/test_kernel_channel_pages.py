@@ -102,6 +102,14 @@ def run_notebook(page: Page, server: JupyterServer, notebook: str) -> tuple[Fram
     return frame, window
 
 
+def basics_with_cell(jupyter: JupyterServer, name: str, marker: str) -> str:
+    """Tutorial 01 with one more (empty but for `marker`) cell at the end, for a test to fill and run."""
+    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, name), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"{marker}\n"))
+    nbformat.write(nb, jupyter.root / name)
+    return name
+
+
 def test_tutorial_01_through_the_kernel_channel(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
     page = only_jupyter.new_page()
     notebook = write_basics_notebook(jupyter.root, "kernel-01.ipynb")
@@ -173,9 +181,7 @@ def test_messages_wait_while_a_cell_runs_without_subshells_and_the_page_says_so(
 
 
 def wait_for_the_running_cell(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
-    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-wait.ipynb"), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("# a long cell\n"))
-    nbformat.write(nb, jupyter.root / "kernel-wait.ipynb")
+    basics_with_cell(jupyter, "kernel-wait.ipynb", "# a long cell")
     page = only_jupyter.new_page()
     frame, _ = run_notebook(page, jupyter, "kernel-wait.ipynb")
     index = set_cell_source(page, "# a long cell", lambda s: "import time\ntime.sleep(4)")
@@ -188,9 +194,7 @@ def wait_for_the_running_cell(only_jupyter: Browsing, jupyter: JupyterServer) ->
 
 
 def test_a_stopped_server_says_so_under_its_page(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
-    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-stop.ipynb"), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("# stop it\n"))
-    nbformat.write(nb, jupyter.root / "kernel-stop.ipynb")
+    basics_with_cell(jupyter, "kernel-stop.ipynb", "# stop it")
     page = only_jupyter.new_page()
     frame, window = run_notebook(page, jupyter, "kernel-stop.ipynb")
     say(frame, "Iris", "Hello Iris")
@@ -204,9 +208,7 @@ def test_a_stopped_server_says_so_under_its_page(only_jupyter: Browsing, jupyter
 def test_a_closed_tab_closes_its_sockets_in_the_kernel(only_jupyter: Browsing, jupyter: JupyterServer) -> None:
     """No TCP connection tells the kernel that a tab went away: the view closes its sockets (1001) itself,
     on `beforeunload`; a tab that stays after all ("leave the page?" cancelled) loads its pages again."""
-    nb = nbformat.read(jupyter.root / write_basics_notebook(jupyter.root, "kernel-leave.ipynb"), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("# check\n"))
-    nbformat.write(nb, jupyter.root / "kernel-leave.ipynb")
+    basics_with_cell(jupyter, "kernel-leave.ipynb", "# check")
     page = only_jupyter.new_page()
     frame, window = run_notebook(page, jupyter, "kernel-leave.ipynb")
     say(frame, "Iris", "Hello Iris")
